@@ -4,7 +4,15 @@
  * more than the RE2 engine does on the patterns operators write. JS RegExp backtracks, so this
  * engine is for trusted test patterns only; the node runs adapters/regex (RE2).
  *
- * Differences left (JS here vs RE2), none of which widens what is accepted in practice:
+ * Differences left (JS here vs RE2). On syntax both accept, whether a pattern matches an alias
+ * does not differ (but for `.` below); what a capturing group holds can, inside a repetition
+ * (adapters/regex's agreement property generates no such patterns):
+ * - A group inside a repeated group: JS clears it at each iteration, RE2 keeps its last value
+ *   (`(?:(a)|b)*` on `ab`: JS `undefined`, RE2 `a`).
+ * - A repeated body that can match empty: JS refuses an empty iteration and tries the next
+ *   alternative, RE2 ends the loop (`(?:|1)*(.+)` on `1b`: group 1 is `b` in JS, `1b` in RE2;
+ *   `(|)*` on ``: JS `undefined`, RE2 ``).
+ * Syntax (none of which widens what is accepted in practice):
  * - RE2 accepts some syntax JS refuses with the `u` flag: inline flags `(?i)`, `\Q…\E`,
  *   POSIX classes `[[:alpha:]]`, `\z`, `\A`, `\C`, escaped non-syntax punctuation such as `\-`
  *   or `\@` outside a class, `{` that is not a quantifier. A test pattern must avoid these.
