@@ -1,0 +1,105 @@
+/**
+ * The composition root (CONVENTIONS 8): the only place that knows which adapter implements
+ * which port. One ContainerModule per assembly — `live` (real clock, real sockets, RE2) and
+ * `sim` (virtual clock, in-memory fakes) — over the same shell bindings. Every binding states
+ * its scope; constant values are one instance by construction.
+ *
+ * What needs I/O before anything can be bound (environment, configuration, TLS pair) is done
+ * first, in serve.ts, and handed in as `Boot`, so that a bad value stops the process before a
+ * single port is opened.
+ */
+import 'reflect-metadata'
+import { Container, ContainerModule } from 'inversify'
+import type { ContainerModuleLoadOptions } from 'inversify'
+import type { PatternEngine } from '../../core/ports/pattern-engine.js'
+import { jsPatternEngine } from '../../core/ports/fakes/js-pattern-engine.js'
+import { FakeMedia, FakePresenceDelivery, FakeSignalling, sequentialIds } from '../../core/ports/fakes/recording-ports.js'
+import { VirtualClock } from '../../core/ports/fakes/virtual-clock.js'
+import { createHttpServer } from '../http/http-server.js'
+import type { HttpServer } from '../http/http-server.js'
+import type { Image } from '../http/logo/product-logo.js'
+import { re2PatternEngine } from '../regex/re2-pattern-engine.js'
+import { avatarLookupFromConfig } from './config-avatars.js'
+import type { LoadedConfig } from './config-source.js'
+import type { Environment } from './env.js'
+import type { Logger } from './logger.js'
+import { ParleyNode } from './parley-node.js'
+import { randomIds } from './random-ids.js'
+import { systemClock } from './system-clock.js'
+import type { TlsCredentials } from './tls-certificate.js'
+import * as Token from './tokens.js'
+import type { Versions } from './versions.js'
+
+export type Assembly = 'live' | 'sim'
+
+/** The engine each assembly compiles operator regexes with (also used at boot). */
+export const patternEngines: Readonly<Record<Assembly, PatternEngine>> = { live: re2PatternEngine, sim: jsPatternEngine }
+
+export interface Boot {
+  readonly env: Environment
+  readonly logger: Logger
+  readonly versions: Versions
+  readonly config: LoadedConfig
+  readonly tls: TlsCredentials
+  readonly logo: Image
+  /** Seconds since the process started. */
+  readonly uptime: () => number
+}
+
+const bindShell = ({ bind }: ContainerModuleLoadOptions, boot: Boot, assembly: Assembly): void => {
+  bind(Token.Environment).toConstantValue(boot.env)
+  bind(Token.Logger).toConstantValue(boot.logger)
+  bind(Token.Versions).toConstantValue(boot.versions)
+  bind(Token.LoadedConfig).toConstantValue(boot.config)
+  bind(Token.CompiledConfig).toConstantValue(boot.config.compiled)
+  bind(Token.TlsCredentials).toConstantValue(boot.tls)
+  bind(Token.ProductLogo).toConstantValue(boot.logo)
+  bind(Token.PatternEngine).toConstantValue(patternEngines[assembly])
+  bind(Token.AvatarLookup)
+    .toDynamicValue((ctx) => avatarLookupFromConfig(() => ctx.get<LoadedConfig>(Token.LoadedConfig).compiled))
+    .inSingletonScope()
+  bind(Token.HttpServer)
+    .toDynamicValue(
+      (ctx): HttpServer =>
+        createHttpServer({
+          logger: ctx.get<Logger>(Token.Logger),
+          uptime: boot.uptime,
+          versions: { ...ctx.get<Versions>(Token.Versions) },
+          logo: ctx.get<Image>(Token.ProductLogo),
+          avatars: ctx.get(Token.AvatarLookup),
+        }),
+    )
+    .inSingletonScope()
+  bind(Token.ParleyNode).to(ParleyNode).inSingletonScope()
+}
+
+/**
+ * The node as it runs in production. SipService is not bound yet: the SIP adapter
+ * (adapters/sip/) binds here, e.g.
+ *   bind(Token.SipService).toDynamicValue((ctx) => createSipService({ env, tls, logger, config,
+ *     clock, ids })).inSingletonScope()
+ * and ParleyNode starts it; until then the node starts without SIP and says so in the log.
+ */
+export const live = (boot: Boot): ContainerModule =>
+  new ContainerModule((options) => {
+    bindShell(options, boot, 'live')
+    options.bind(Token.Clock).toConstantValue(systemClock)
+    options.bind(Token.Ids).toConstantValue(randomIds)
+  })
+
+/** The same shell over in-memory ports: a virtual clock, sequential ids, recording fakes. */
+export const sim = (boot: Boot): ContainerModule =>
+  new ContainerModule((options) => {
+    bindShell(options, boot, 'sim')
+    options.bind(Token.Clock).toDynamicValue(() => new VirtualClock(0)).inSingletonScope()
+    options.bind(Token.Ids).toDynamicValue(() => sequentialIds('sim-')).inSingletonScope()
+    options.bind(Token.Signalling).toDynamicValue(() => new FakeSignalling()).inSingletonScope()
+    options.bind(Token.Media).toDynamicValue(() => new FakeMedia()).inSingletonScope()
+    options.bind(Token.PresenceDelivery).toDynamicValue(() => new FakePresenceDelivery()).inSingletonScope()
+  })
+
+export const createContainer = (assembly: Assembly, boot: Boot): Container => {
+  const container = new Container()
+  container.load(assembly === 'live' ? live(boot) : sim(boot))
+  return container
+}

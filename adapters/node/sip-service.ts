@@ -1,0 +1,23 @@
+/**
+ * The seam between the node shell and the SIP side (adapters/sip/): the composition root binds
+ * one SipService and the node starts it with the HTTP listener, then logs `ready` with the ports
+ * it reports (DESIGN §6 "Ready means"). Until a SIP adapter is bound, the node runs without SIP.
+ */
+
+/** The ports actually bound, per transport (PARLEY_SIP_PORT=0 picks each one separately). */
+export interface SipPorts {
+  readonly udp: number
+  readonly tcp: number
+  readonly tls: number
+}
+
+export interface SipService {
+  /**
+   * Opens the UDP, TCP and TLS listeners on PARLEY_BIND and starts handling calls; resolves once
+   * every listener answers OPTIONS. Rejects (with every listener it opened closed again) when
+   * one cannot be opened, e.g. the port is taken.
+   */
+  readonly start: () => Promise<SipPorts>
+  /** Ends calls and subscriptions as cleanly as it can and closes the listeners. */
+  readonly stop: () => Promise<void>
+}
