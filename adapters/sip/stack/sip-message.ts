@@ -1,0 +1,124 @@
+/**
+ * Parsed SIP messages: SIP.js's IncomingRequestMessage / IncomingResponseMessage (so its
+ * accessors `getHeader`, `parseHeader`, `from`, `toTag`, `callId`, `cseq` work as documented)
+ * plus what the wire world needs and SIP.js does not keep: the headers in arrival order, the
+ * body as bytes (Content-Length counts bytes, RFC 3261 §20.14), the raw Request-URI (a `tel:` or
+ * `urn:` URI is not a SIP.js URI), and the top Via as a ViaHop.
+ */
+import { IncomingRequestMessage } from 'sip.js/lib/core/messages/incoming-request-message.js'
+import { IncomingResponseMessage } from 'sip.js/lib/core/messages/incoming-response-message.js'
+import type { SipHeaders } from '../dialect/sip-headers.js'
+import { canonicalHeaderName } from './header-names.js'
+import type { ParseMemo } from './parse-memo.js'
+import type { ViaHop } from './via-hop.js'
+
+/** Grammar rule per canonical header name, for the headers SIP.js's grammar knows. */
+const grammarRule: Readonly<Record<string, string>> = {
+  'Call-ID': 'Call_ID',
+  Contact: 'Contact',
+  'Content-Disposition': 'Content_Disposition',
+  'Content-Length': 'Content_Length',
+  'Content-Type': 'Content_Type',
+  CSeq: 'CSeq',
+  Event: 'Event',
+  From: 'From',
+  'Max-Forwards': 'Max_Forwards',
+  'Min-SE': 'Min_SE',
+  'Proxy-Authenticate': 'Proxy_Authenticate',
+  'Record-Route': 'Record_Route',
+  'Refer-To': 'Refer_To',
+  'Referred-By': 'Referred_By',
+  Replaces: 'Replaces',
+  Require: 'Require',
+  // Route has the Record-Route syntax (RFC 3261 §25.1); SIP.js has no rule of its own for it.
+  Route: 'Record_Route',
+  'Session-Expires': 'Session_Expires',
+  'Subscription-State': 'Subscription_State',
+  Supported: 'Supported',
+  To: 'To',
+  Via: 'Via',
+  'WWW-Authenticate': 'WWW_Authenticate',
+}
+
+interface MessageExtras {
+  /** Every header line in arrival order, names as written (compact forms included). */
+  headerList: SipHeaders
+  bodyBytes: Buffer
+  topVia: ViaHop
+  memo: ParseMemo
+}
+
+/** SIP.js's lazy `parseHeader`, routed through the shared memo. */
+const memoParseHeader = (message: IncomingRequestMessage | IncomingResponseMessage, memo: ParseMemo, name: string, idx: number): unknown => {
+  const canonical = canonicalHeaderName(name)
+  const entries = message.headers[canonical]
+  const entry = entries?.[idx]
+  if (entry === undefined) return undefined
+  if (entry.parsed !== undefined) return entry.parsed
+  const rule = grammarRule[canonical] ?? canonical.replace(/-/g, '_')
+  let parsed = memo.parse(entry.raw, rule)
+  if (parsed === -1) return undefined
+  // Contact and (Record-)Route parse as a list; each entry holds one element (see the parser).
+  if ((rule === 'Contact' || rule === 'Record_Route') && Array.isArray(parsed)) parsed = (parsed[0] as { parsed?: unknown } | undefined)?.parsed
+  entry.parsed = parsed
+  return parsed
+}
+
+export class SipRequest extends IncomingRequestMessage implements MessageExtras {
+  headerList: SipHeaders = []
+  bodyBytes: Buffer = Buffer.alloc(0)
+  /** The Request-URI as written; `ruri` is only set for sip: and sips: URIs. */
+  requestUri = ''
+  topVia!: ViaHop
+  memo!: ParseMemo
+
+  // SIP.js declares `parseHeader` as returning `any`; this keeps its signature.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override parseHeader(name: string, idx = 0): any {
+    return memoParseHeader(this, this.memo, name, idx)
+  }
+
+  /** The value of the header, whichever form (long or compact) it arrived in. */
+  override getHeader(name: string): string | undefined {
+    return super.getHeader(canonicalHeaderName(name))
+  }
+
+  override getHeaders(name: string): string[] {
+    return super.getHeaders(canonicalHeaderName(name))
+  }
+
+  override hasHeader(name: string): boolean {
+    return super.hasHeader(canonicalHeaderName(name))
+  }
+}
+
+export class SipResponse extends IncomingResponseMessage implements MessageExtras {
+  headerList: SipHeaders = []
+  bodyBytes: Buffer = Buffer.alloc(0)
+  topVia!: ViaHop
+  memo!: ParseMemo
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override parseHeader(name: string, idx = 0): any {
+    return memoParseHeader(this, this.memo, name, idx)
+  }
+
+  override getHeader(name: string): string | undefined {
+    return super.getHeader(canonicalHeaderName(name))
+  }
+
+  override getHeaders(name: string): string[] {
+    return super.getHeaders(canonicalHeaderName(name))
+  }
+
+  override hasHeader(name: string): boolean {
+    return super.hasHeader(canonicalHeaderName(name))
+  }
+
+  /** SIP.js types the status as possibly undefined; a parsed response always has one. */
+  get status(): number {
+    return this.statusCode ?? 0
+  }
+}
+
+export type SipMessage = SipRequest | SipResponse
