@@ -90,6 +90,8 @@ export type Observation =
   | { readonly _tag: 'ChatRelayed'; readonly from: LegId; readonly recipients: number }
   | { readonly _tag: 'ConferenceEnded'; readonly conference: ConferenceId; readonly reason: string }
   | { readonly _tag: 'GatewayUnavailable'; readonly leg: LegId; readonly reason: string }
+  /** An ADP the conference did not place: no outgoing rule matched, or its protocol has no adapter. */
+  | { readonly _tag: 'AdpNotDialled'; readonly conference: ConferenceId; readonly adp: string; readonly reason: string }
 export interface Observe { readonly _tag: 'Observe'; readonly observation: Observation }
 
 export type Effect =
