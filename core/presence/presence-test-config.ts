@@ -1,13 +1,13 @@
 /**
  * Test support for the presence specs: a CompiledConfig from a few VMRs and gateway rules,
- * built with the real alias key and routing table. It indexes only what presence reads; the
- * node's own `compileConfig` validates far more.
+ * compiled by the node's own `compileConfig` with the in-memory pattern engine.
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { CompiledConfig } from '../config/compiled.js'
-import type { GatewayRule, GlobalSettings, NodeConfig, Vmr } from '../config/model.js'
-import { aliasKey, parseDialString } from '../dial-string/dial-string.js'
-import { buildRoutingTable } from '../gateway/routing-table.js'
+import { decodeConfigFile } from '../config/codecs.js'
+import { compileConfig } from '../config/compile.js'
+import { demoConfigFile } from '../config/demo-config.js'
+import type { GatewayRule, GlobalSettings, Vmr } from '../config/model.js'
 import { ConferenceId } from '../model/ids.js'
 import { jsPatternEngine } from '../ports/fakes/js-pattern-engine.js'
 
@@ -56,28 +56,21 @@ export const testRule = (id: string, matchString: string, overrides: Partial<Gat
 })
 
 export const testConfig = (vmrs: ReadonlyArray<Vmr>, rules: ReadonlyArray<GatewayRule>): CompiledConfig => {
-  const source: NodeConfig = { global: testGlobal, vmrs, adps: [], rules }
-  const routing = buildRoutingTable(rules, testGlobal, jsPatternEngine)
-  if (E.isLeft(routing)) throw new Error(`test rules do not compile: ${JSON.stringify(routing.left)}`)
-  const vmrByAlias = new Map<string, Vmr>()
-  for (const vmr of vmrs) {
-    for (const alias of vmr.aliases) {
-      const parsed = parseDialString(alias)
-      if (E.isLeft(parsed)) throw new Error(`test alias ${alias} does not parse`)
-      vmrByAlias.set(aliasKey(parsed.right), vmr)
-    }
-  }
-  return {
-    source,
-    vmrByAlias,
-    vmrById: new Map(vmrs.map((v) => [v.id, v])),
-    adpsByConference: new Map(),
-    routing: routing.right,
-  }
+  const compiled = compileConfig({ global: testGlobal, vmrs, adps: [], rules }, jsPatternEngine)
+  if (E.isLeft(compiled)) throw new Error(`test configuration does not compile: ${JSON.stringify(compiled.left)}`)
+  return compiled.right
 }
 
-/** DESIGN §6 demo configuration, as far as presence sees it. */
+/** The DESIGN §6 demo configuration itself, decoded and compiled as the node does it. */
+export const demoPresenceConfig: CompiledConfig = (() => {
+  const decoded = decodeConfigFile(demoConfigFile)
+  if (E.isLeft(decoded)) throw new Error(`the demo configuration does not decode: ${JSON.stringify(decoded.left)}`)
+  const compiled = compileConfig(decoded.right, jsPatternEngine)
+  if (E.isLeft(compiled)) throw new Error(`the demo configuration does not compile: ${JSON.stringify(compiled.left)}`)
+  return compiled.right
+})()
+
+/** The same VMRs and rule, for specs that build variations of the demo. */
 export const aliceRoom = testVmr('1', "Alice's meeting room", ['meet.alice@example.com', '1001@example.com'])
 export const bobRoom = testVmr('2', "Bob's room", ['meet.bob@example.com'])
 export const roomsRule = testRule('1', '(.+)@rooms\\.example\\.com', { name: 'Rooms' })
-export const demoPresenceConfig = testConfig([aliceRoom, bobRoom], [roomsRule])
