@@ -238,13 +238,9 @@ export abstract class Endpoint {
       case 'ended':
         return { kind: 'idle' }
       case 'connected':
-        return call.media.video.receiving || this.showsSplashWithoutVideo(call) ? this.render(call.picture, call) : this.withoutVideo(call)
+        // Splash screens and layouts are pictures: without incoming video there is nothing to show them on.
+        return call.media.video.receiving ? this.render(call.picture, call) : this.withoutVideo(call)
     }
-  }
-
-  /** Splash screens are pictures: an endpoint without incoming video cannot show them. */
-  protected showsSplashWithoutVideo(_call: SimCall): boolean {
-    return false
   }
 
   /** What the endpoint shows when no video arrives. */

@@ -156,8 +156,9 @@ export class SfbClient extends Endpoint implements ConversationMember {
 
   /** The address SfB shows for the other party: the one dialled, or the caller's. */
   private contactAddress(call: SimCall): string {
-    const remote = call.direction === 'outgoing' ? call.remote : (call.caller?.uri ?? call.remote)
-    return call.direction === 'outgoing' ? remote : (addressKey(remote) ?? remote)
+    if (call.direction === 'outgoing') return call.remote
+    const caller = call.caller?.uri ?? call.remote
+    return addressKey(caller) ?? caller
   }
 
   private lookUp(address: string, listed: boolean): void {
