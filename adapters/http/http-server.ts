@@ -3,7 +3,7 @@
  * dashboard (DESIGN §4, §6) are further plugins handed in through `routes`, registered on the
  * same server before it listens.
  */
-import Fastify from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync } from 'fastify'
 import { avatarRoutes } from './avatar-routes.js'
 import type { AvatarLookup } from './avatar-routes.js'
@@ -31,7 +31,7 @@ export interface HttpServer {
 
 export const createHttpServer = (options: HttpServerOptions): HttpServer => {
   // Per-request logging would put every avatar fetch of every SfB client in the log.
-  const app = Fastify({ loggerInstance: options.logger, disableRequestLogging: true })
+  const app = Fastify({ loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }) })
   const health = (): Health => ({
     status: 'ok',
     uptime: Math.round(options.uptime() * 1000) / 1000,
@@ -43,7 +43,7 @@ export const createHttpServer = (options: HttpServerOptions): HttpServer => {
   return {
     app,
     listen: async (host, port) => {
-      await app.listen({ host, port, listenTextResolver: () => '' })
+      await app.listen({ host, port })
       const address = app.server.address()
       if (address === null || typeof address === 'string') throw new Error(`HTTP server bound to ${String(address)}`)
       return address.port
