@@ -176,13 +176,30 @@ const scanWhile = (s: string, from: number, to: number, bits: number): number =>
   return i
 }
 
-/** `decodeURIComponent` without its exception: escapes are checked by `scanUser`, UTF-8 here. */
+const hexValue = (c: number): number => (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57)
+
+/**
+ * Decodes the escapes `scanUser` has checked. ASCII escapes (`%2A`, `%23`, `%40`: the ones dial
+ * strings carry) are decoded here; UTF-8 sequences go to `decodeURIComponent`, whose exception
+ * for malformed UTF-8 becomes `undefined`.
+ */
 const percentDecode = (text: string): string | undefined => {
-  try {
-    return decodeURIComponent(text)
-  } catch {
-    return undefined
+  let out = ''
+  let chunk = 0
+  for (let i = text.indexOf('%'); i !== -1; i = text.indexOf('%', i)) {
+    const byte = hexValue(text.charCodeAt(i + 1)) * 16 + hexValue(text.charCodeAt(i + 2))
+    if (byte >= 0x80) {
+      try {
+        return decodeURIComponent(text)
+      } catch {
+        return undefined
+      }
+    }
+    out += text.slice(chunk, i) + String.fromCharCode(byte)
+    i += 3
+    chunk = i
   }
+  return out + text.slice(chunk)
 }
 
 const unquote = (s: string, from: number, to: number): string => {
@@ -453,4 +470,13 @@ export const formatDialString = (d: DialString): string => {
  * reaches the same VMR as `meet.alice@example.com`.
  */
 export const aliasKey = (d: DialString): string =>
-  d.domain === undefined ? d.user.toLowerCase() : d.user.toLowerCase() + '@' + d.domain.toLowerCase()
+  d.domain === undefined ? toLowerCase(d.user) : toLowerCase(d.user) + '@' + toLowerCase(d.domain)
+
+/** Most addresses are already lower case: looking costs less than `toLowerCase` on this path. */
+const toLowerCase = (s: string): string => {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if ((c >= 0x41 && c <= 0x5a) || c >= 0x80) return s.toLowerCase()
+  }
+  return s
+}
