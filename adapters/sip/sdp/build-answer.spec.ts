@@ -44,7 +44,7 @@ const rtpAt = (streams: ReadonlyArray<NegotiatedStream>, index: number): Negotia
 }
 
 /** The answer to an SfB 2015 audio+video call (also the example in the work report). */
-export const expectedSfbAnswer = [
+const expectedSfbAnswer = [
   'v=0',
   'o=- 4242 1 IN IP4 192.0.2.50',
   's=Parley',
