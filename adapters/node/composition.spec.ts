@@ -10,7 +10,7 @@ import type { Assembly, Boot } from './composition.js'
 import { validateConfig } from './config-source.js'
 import { createLogger } from './logger.js'
 import type { ParleyNode } from './parley-node.js'
-import type { SipPorts, SipService } from './sip-service.js'
+import type { NodeListening, SipPorts, SipService } from './sip-service.js'
 import { systemClock } from './system-clock.js'
 import { makeSelfSigned } from './tls-certificate.js'
 import * as Token from './tokens.js'
@@ -84,9 +84,11 @@ void test('without SIP the node starts HTTP, says SIP is not started, logs one r
 
 class FakeSip implements SipService {
   readonly calls: string[] = []
+  readonly listening: NodeListening[] = []
   constructor(private readonly outcome: SipPorts | Error) {}
-  readonly start = async (): Promise<SipPorts> => {
+  readonly start = async (listening: NodeListening): Promise<SipPorts> => {
     this.calls.push('start')
+    this.listening.push(listening)
     if (this.outcome instanceof Error) throw this.outcome
     return this.outcome
   }
@@ -106,6 +108,7 @@ void test('a bound SipService is started after HTTP, its ports go in the ready l
   await node.stop()
   assert.deepEqual(ready.sip, { udp: 5070, tcp: 5071, tls: 5072 })
   assert.deepEqual(sip.calls, ['start', 'stop'])
+  assert.deepEqual(sip.listening, [{ http: ready.http, avatarBaseUrl: `http://127.0.0.1:${ready.http}` }], 'SIP learns where avatars are served')
   const readyLine = log.lines.find((l) => l['msg'] === 'ready')
   assert.deepEqual(readyLine?.['sip'], { udp: 5070, tcp: 5071, tls: 5072 })
 })

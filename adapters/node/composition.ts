@@ -74,11 +74,22 @@ const bindShell = ({ bind }: ContainerModuleLoadOptions, boot: Boot, assembly: A
 }
 
 /**
- * The node as it runs in production. SipService is not bound yet: the SIP adapter
- * (adapters/sip/) binds here, e.g.
- *   bind(Token.SipService).toDynamicValue((ctx) => createSipService({ env, tls, logger, config,
- *     clock, ids })).inSingletonScope()
- * and ParleyNode starts it; until then the node starts without SIP and says so in the log.
+ * The node as it runs in production. SipService is not bound yet; the SIP adapter
+ * (adapters/sip/) plugs in here with one binding, and ParleyNode starts it after HTTP:
+ *
+ *   options.bind(Token.SipService)
+ *     .toDynamicValue((ctx): SipService =>
+ *       createSipService({
+ *         env: ctx.get<Environment>(Token.Environment), // sipBind, sipPort (UDP+TCP), sipsPort, publicHost
+ *         tls: ctx.get<TlsCredentials>(Token.TlsCredentials), // cert and key PEM for the TLS listener
+ *         logger: ctx.get<Logger>(Token.Logger).child({ component: 'sip' }),
+ *         config: ctx.get<CompiledConfig>(Token.CompiledConfig),
+ *         clock: ctx.get<Clock>(Token.Clock),
+ *         ids: ctx.get<Ids>(Token.Ids),
+ *       }))
+ *     .inSingletonScope()
+ *
+ * Until then the node starts without SIP and says so in the log.
  */
 export const live = (boot: Boot): ContainerModule =>
   new ContainerModule((options) => {

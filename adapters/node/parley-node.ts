@@ -3,15 +3,19 @@
  * single `ready` line of DESIGN §6 with the ports actually bound, and stops everything it
  * started, in reverse order.
  */
+import { isIPv6 } from 'node:net'
 import { inject, injectable, optional } from 'inversify'
 import type { HttpServer } from '../http/http-server.js'
 import type { LoadedConfig } from './config-source.js'
 import { describeOrigin } from './config-source.js'
 import type { Environment } from './env.js'
 import type { Logger } from './logger.js'
-import type { SipPorts, SipService } from './sip-service.js'
+import type { NodeListening, SipPorts, SipService } from './sip-service.js'
 import * as Token from './tokens.js'
 import type { Versions } from './versions.js'
+
+/** An IPv6 address goes in brackets in a URL (RFC 3986 §3.2.2). */
+const urlHost = (host: string): string => (isIPv6(host) ? `[${host}]` : host)
 
 export interface ReadyReport {
   /** Absent when no SIP adapter is bound. */
@@ -38,9 +42,10 @@ export class ParleyNode {
     if (this.running !== undefined) throw new Error('ParleyNode started twice')
     const { env, logger } = this
     const http = await this.http.listen(env.httpBind, env.httpPort)
+    const listening: NodeListening = { http, avatarBaseUrl: `http://${urlHost(env.publicHost)}:${http}` }
     let sip: SipPorts | undefined
     try {
-      sip = this.sip === undefined ? undefined : await this.sip.start()
+      sip = this.sip === undefined ? undefined : await this.sip.start(listening)
     } catch (e) {
       await this.http.close()
       throw e

@@ -11,13 +11,24 @@ export interface SipPorts {
   readonly tls: number
 }
 
+/** What is already listening when SIP starts (HTTP starts first). */
+export interface NodeListening {
+  /** The HTTP port actually bound. */
+  readonly http: number
+  /**
+   * `http://<PARLEY_PUBLIC_HOST>:<http port>`: the base of the avatar URLs put in contactCard
+   * `photo/uri` and CIPID `icon` (DESIGN §6 "Avatars"; adapters/sip/presence/avatar-link.ts).
+   */
+  readonly avatarBaseUrl: string
+}
+
 export interface SipService {
   /**
    * Opens the UDP, TCP and TLS listeners on PARLEY_BIND and starts handling calls; resolves once
    * every listener answers OPTIONS. Rejects (with every listener it opened closed again) when
    * one cannot be opened, e.g. the port is taken.
    */
-  readonly start: () => Promise<SipPorts>
+  readonly start: (listening: NodeListening) => Promise<SipPorts>
   /** Ends calls and subscriptions as cleanly as it can and closes the listeners. */
   readonly stop: () => Promise<void>
 }
