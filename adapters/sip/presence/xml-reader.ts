@@ -225,14 +225,13 @@ const parse = (s: string, limits: XmlLimits): XmlElement => {
 
   const close = (open: OpenElement): XmlElement => {
     const attributes: XmlAttribute[] = []
-    const expanded = new Set<string>()
     for (const a of open.rawAttributes) {
       if (a.qname === 'xmlns' || a.qname.startsWith('xmlns:')) continue
       const { prefix, local } = splitQname(a.qname, open.offset)
       const namespace = prefix === '' ? '' : resolve(open.scope, prefix, open.offset)
-      const key = `${namespace} ${local}`
-      if (expanded.has(key)) fail('duplicate-attribute', open.offset, `attribute ${a.qname} appears twice (after namespace resolution)`)
-      expanded.add(key)
+      // Elements carry a handful of attributes: a scan beats building a set.
+      if (attributes.some((b) => b.name === local && b.namespace === namespace))
+        fail('duplicate-attribute', open.offset, `attribute ${a.qname} appears twice (after namespace resolution)`)
       attributes.push({ name: local, namespace, value: a.value })
     }
     return {
@@ -300,7 +299,6 @@ const parse = (s: string, limits: XmlLimits): XmlElement => {
       const nameEnd = readName(i + 1)
       const qname = s.slice(i + 1, nameEnd)
       const rawAttributes: { qname: string; value: string }[] = []
-      const seen = new Set<string>()
       let j = nameEnd
       let selfClosing = false
       for (;;) {
@@ -328,8 +326,7 @@ const parse = (s: string, limits: XmlLimits): XmlElement => {
         if (valueEnd < 0) fail('unexpected-end', k, `unterminated value of ${attrName}`)
         const raw = s.slice(k + 1, valueEnd)
         if (raw.includes('<')) fail('malformed-markup', k + 1 + raw.indexOf('<'), `< in the value of ${attrName}`)
-        if (seen.has(attrName)) fail('duplicate-attribute', j, `attribute ${attrName} appears twice`)
-        seen.add(attrName)
+        if (rawAttributes.some((a) => a.qname === attrName)) fail('duplicate-attribute', j, `attribute ${attrName} appears twice`)
         countNode(j)
         rawAttributes.push({ qname: attrName, value: decode(raw, k + 1, true) })
         j = valueEnd + 1
@@ -368,7 +365,8 @@ const parse = (s: string, limits: XmlLimits): XmlElement => {
 }
 
 /** XML 1.0 §3.3.3: each white-space character in an attribute value becomes a space. */
-const normalizeAttributeSpace = (raw: string): string => raw.replace(/[\t\n\r]/g, ' ')
+const normalizeAttributeSpace = (raw: string): string =>
+  raw.indexOf('\t') < 0 && raw.indexOf('\n') < 0 && raw.indexOf('\r') < 0 ? raw : raw.replace(/[\t\n\r]/g, ' ')
 
 /** The element children of `e`, in order. */
 export const childElements = (e: XmlElement): ReadonlyArray<XmlElement> =>
