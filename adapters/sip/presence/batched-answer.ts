@@ -40,7 +40,10 @@ export interface BatchedResource {
 export interface BatchedAnswer {
   /** RLMI `list/@uri`: for SfB the watcher's own URI (the batched SUBSCRIBE's request-URI). */
   readonly listUri: string
-  /** RLMI `version`: 0 in the first answer, then +1 per NOTIFY of this subscription (RFC 4662 §5.2). */
+  /**
+   * RLMI `version`: RFC 4662 §5.2 starts at 0 and adds one per document sent on this
+   * subscription (Microsoft's example starts at 1; SfB only needs it to grow). The caller counts.
+   */
   readonly version: number
   /** `true` for the first answer and refreshes; `false` for a NOTIFY with only changed resources. */
   readonly fullState: boolean
