@@ -17,9 +17,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm packages, exactly as locked.
-if [ ! -f node_modules/.installed ] || [ package-lock.json -nt node_modules/.installed ] || [ package.json -nt node_modules/.installed ]; then
+# npm packages, exactly as locked: a clean install on a fresh clone; an incremental one when
+# node_modules exists but package.json or the lock changed (never wipes a working tree).
+if [ ! -d node_modules ]; then
   echo "installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error
+  touch node_modules/.installed
+elif [ ! -f node_modules/.installed ] || [ package-lock.json -nt node_modules/.installed ] || [ package.json -nt node_modules/.installed ]; then
+  echo "updating npm packages"
+  npm install --no-audit --no-fund --loglevel=error
   touch node_modules/.installed
 fi
