@@ -73,6 +73,11 @@ export class NodeSipTransport implements SipTransport {
     return Object.fromEntries([...this.listening()].map(([protocol, hp]) => [protocol, hp.port]))
   }
 
+  /** SO_RCVBUF the kernel granted the UDP socket (Linux reports twice the bytes asked for, capped by rmem_max). */
+  udpReceiveBufferBytes(): number | undefined {
+    return this.udp?.receiveBufferBytes()
+  }
+
   /** Open TCP plus TLS connections. */
   get connectionCount(): number {
     let n = 0

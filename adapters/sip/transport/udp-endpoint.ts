@@ -39,8 +39,11 @@ export class UdpEndpoint {
         socket.on('error', (error) => logger.warn({ err: error.message }, 'SIP UDP socket error'))
         const address = socket.address()
         const endpoint = new UdpEndpoint(socket, { host: address.address, port: address.port }, limits)
-        // The kernel caps SO_RCVBUF at net.core.rmem_max; report what was actually granted.
-        logger.debug({ requested: limits.udpReceiveBufferBytes, granted: socket.getRecvBufferSize() }, 'SIP UDP receive buffer')
+        // The kernel caps SO_RCVBUF at net.core.rmem_max (Linux then reports twice what it set).
+        const granted = socket.getRecvBufferSize()
+        if (granted < limits.udpReceiveBufferBytes) {
+          logger.warn({ requested: limits.udpReceiveBufferBytes, granted }, 'SIP UDP receive buffer smaller than asked for; raise net.core.rmem_max')
+        }
         socket.on('message', (datagram, rinfo) => {
           const frame = frameDatagram(datagram, limits)
           if (frame._tag === 'Keepalive') return
