@@ -112,6 +112,14 @@ void describe('host gating (DESIGN §2)', () => {
     assert.deepEqual([...h.timers.keys()], [])
   })
 
+  void it('cancels the host-wait timer of a waiting Guest who hangs up', () => {
+    const h = setup()
+    guestJoins(h, 'g1')
+    guestJoins(h, 'g2')
+    assert.deepEqual(only(h.hangUp('g1'), 'CancelTimer').map((c) => c.timer), ['conf:1:host-wait:g1'])
+    assert.deepEqual([...h.timers.keys()], ['conf:1:host-wait:g2'])
+  })
+
   void it('treats a lone # or the Guest PIN on the holding screen as no attempt', () => {
     const h = setup()
     h.offer('g1', 'meet.dave@example.com')
