@@ -26,14 +26,14 @@ Feature: Adding a VMR or an endpoint to a call in progress
     And Alice and Carol are still in a call together
 
   Scenario: Adding a VMR to the call
-    Given Erin uses an H.323 room system
+    Given Erin uses a SIP room system
     And Erin dials meet.bob@example.com
     When Alice adds meet.bob@example.com to the call
     Then Carol sees meet.bob@example.com join the conversation
     And Erin sees Alice
 
   Scenario: Adding a PIN-protected VMR with the PIN in the address
-    Given Erin uses an H.323 room system
+    Given Erin uses a SIP room system
     And Erin dials meet.alice**1234@example.com
     When Alice adds meet.alice**1234@example.com to the call
     Then Carol sees meet.alice**1234@example.com join the conversation
