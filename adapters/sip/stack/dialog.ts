@@ -189,6 +189,8 @@ export class SipDialog implements Dialog {
   // ---- requests we send ------------------------------------------------------------------
 
   readonly request = (spec: InDialogRequestSpec): Promise<E.Either<RequestFailure, SipResponse>> => {
+    // ACK and CANCEL belong to the stack (RFC 3261 §13.2.2.4, §9.1); asking for one is a bug.
+    if (spec.method === 'ACK' || spec.method === 'CANCEL') throw new Error(`${spec.method} is sent by the stack, not requested`)
     if (spec.method === 'INVITE') return this.reinvite({ ...(spec.headers === undefined ? {} : { headers: spec.headers }), ...(spec.body === undefined ? {} : { body: spec.body }) })
     if (spec.method === 'BYE') return this.bye(spec.headers)
     if (this.stateNow === 'terminated') return Promise.resolve(E.left({ _tag: 'DialogTerminated' }))
@@ -221,6 +223,7 @@ export class SipDialog implements Dialog {
         },
         onTimeout: () => settle(E.left({ _tag: 'Timeout' })),
         onTransportError: (error) => settle(E.left({ _tag: 'TransportFailure', error })),
+        onAborted: () => settle(E.left({ _tag: 'StackClosed' })),
       })
     })
   }

@@ -48,6 +48,7 @@ export class InviteClient implements InviteHandle {
       onResponse: (response) => this.onResponse(response),
       onTimeout: () => this.fail({ _tag: 'Timeout' }),
       onTransportError: (error) => this.fail({ _tag: 'TransportFailure', error }),
+      onAborted: () => this.fail({ _tag: 'StackClosed' }),
     })
   }
 

@@ -224,3 +224,21 @@ void test('an SfB-style INVITE over TLS: the dialog keeps the Record-Route and o
   const connections = new Set(fe.received.map((r) => r.flow.connectionId))
   assert.equal(connections.size, 1, 'responses and the BYE used the FE\'s connection')
 })
+
+void test('closing the stack ends pending requests, INVITEs and dialogs with StackClosed, sending nothing', async () => {
+  const { network, caller, callerDialog, roomSide } = await establish()
+  const ends: string[] = []
+  callerDialog.setHandler({ onTerminated: (end) => ends.push(end._tag) })
+  network.drop(() => true, 100)
+  const pendingMessage = caller.request({ method: 'MESSAGE', requestUri: 'sip:x@192.0.2.2', from: '<sip:bob@192.0.2.1>', to: '<sip:x@192.0.2.2>' })
+  const failures: string[] = []
+  caller.invite({ requestUri: 'sip:y@192.0.2.2', from: '<sip:bob@192.0.2.1>', to: '<sip:y@192.0.2.2>' }, { onAnswered: () => failures.push('answered'), onFailed: (f) => failures.push(f._tag) })
+  const sentBefore = network.sent.length
+  caller.close()
+  assert.deepEqual(await pendingMessage, E.left({ _tag: 'StackClosed' }))
+  assert.deepEqual(failures, ['StackClosed'])
+  assert.deepEqual(ends, ['StackClosed'])
+  assert.equal(network.sent.length, sentBefore)
+  assert.deepEqual(caller.counts, { serverTransactions: 0, clientTransactions: 0, dialogs: 0 })
+  assert.deepEqual(roomSide.ends, [])
+})

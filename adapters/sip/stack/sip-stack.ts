@@ -182,9 +182,13 @@ export class SipStack {
     return { serverTransactions: this.servers.size, clientTransactions: this.clients.size, dialogs: this.dialogs.size }
   }
 
-  /** Ends dialogs (StackClosed) and stops every timer. The transport is closed by its owner. */
+  /**
+   * Ends pending requests and dialogs (StackClosed, without sending anything) and stops every
+   * timer. The transport is closed by its owner. To hang up calls first, BYE their dialogs.
+   */
   close(): void {
     this.closed = true
+    this.uac.abortAll()
     for (const dialog of [...this.dialogs.values()]) dialog.end({ _tag: 'StackClosed' })
     for (const transaction of this.servers.values()) transaction.dispose()
     for (const transaction of this.clients.values()) transaction.dispose()

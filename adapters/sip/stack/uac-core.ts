@@ -75,6 +75,8 @@ export interface InviteTransactionUser {
   readonly onResponse: (response: SipResponse) => void
   readonly onTimeout: () => void
   readonly onTransportError: ClientTransactionUser['onTransportError']
+  /** The stack closed before the INVITE ended. */
+  readonly onAborted: () => void
 }
 
 export interface StartedInvite {
@@ -83,11 +85,27 @@ export interface StartedInvite {
 }
 
 export class UacCore {
+  /** What to tell the waiting transaction users if the stack closes under them. */
+  private readonly aborts = new Set<() => void>()
+
   constructor(private readonly host: UacHost) {}
+
+  /** Ends every pending request with StackClosed (their transactions are disposed by the stack). */
+  abortAll(): void {
+    const aborts = [...this.aborts]
+    this.aborts.clear()
+    for (const abort of aborts) abort()
+  }
 
   /** A non-INVITE request; resolves with the 2xx, or the failure (Rejected for 3xx-6xx). */
   nonInvite(plan: RequestPlan, branch?: string): Promise<E.Either<RequestFailure, SipResponse>> {
-    return new Promise((resolve) => {
+    return new Promise((resolvePromise) => {
+      const abort = (): void => resolvePromise(E.left({ _tag: 'StackClosed' }))
+      this.aborts.add(abort)
+      const resolve = (result: E.Either<RequestFailure, SipResponse>): void => {
+        this.aborts.delete(abort)
+        resolvePromise(result)
+      }
       const built = buildRequest(plan, this.host.viaSentBy(plan.protocol), this.host.userAgent, branch)
       const key = clientKey(built.branch, plan.method)
       const transaction = new NonInviteClientTransaction(this.host.context, key, built.bytes, plan.targets, isReliable(plan.protocol), {
@@ -107,13 +125,23 @@ export class UacCore {
   invite(plan: RequestPlan, user: InviteTransactionUser): StartedInvite {
     const built = buildRequest(plan, this.host.viaSentBy(plan.protocol), this.host.userAgent)
     const key = clientKey(built.branch, 'INVITE')
+    const abort = (): void => user.onAborted()
+    this.aborts.add(abort)
     const transaction = new InviteClientTransaction(
       this.host.context,
       key,
       built.bytes,
       plan.targets,
       isReliable(plan.protocol),
-      { ...user, onTerminated: () => this.host.untrack(key) },
+      {
+        onResponse: user.onResponse,
+        onTimeout: user.onTimeout,
+        onTransportError: user.onTransportError,
+        onTerminated: () => {
+          this.aborts.delete(abort)
+          this.host.untrack(key)
+        },
+      },
       (response) => failureAck(plan, built.via, response),
     )
     this.host.track(transaction)
