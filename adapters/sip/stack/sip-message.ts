@@ -8,6 +8,7 @@
 import { IncomingRequestMessage } from 'sip.js/lib/core/messages/incoming-request-message.js'
 import { IncomingResponseMessage } from 'sip.js/lib/core/messages/incoming-response-message.js'
 import type { SipHeaders } from '../dialect/sip-headers.js'
+import type { Flow } from '../transport/transport-types.js'
 import { canonicalHeaderName } from './header-names.js'
 import type { ParseMemo } from './parse-memo.js'
 import type { ViaHop } from './via-hop.js'
@@ -97,6 +98,8 @@ export class SipResponse extends IncomingResponseMessage implements MessageExtra
   bodyBytes: Buffer = Buffer.alloc(0)
   topVia!: ViaHop
   memo!: ParseMemo
+  /** The flow the response arrived on (a dialog made by it keeps using that connection). */
+  receivedOn: Flow | undefined
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override parseHeader(name: string, idx = 0): any {

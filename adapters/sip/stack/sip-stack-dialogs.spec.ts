@@ -242,3 +242,21 @@ void test('closing the stack ends pending requests, INVITEs and dialogs with Sta
   assert.deepEqual(caller.counts, { serverTransactions: 0, clientTransactions: 0, dialogs: 0 })
   assert.deepEqual(roomSide.ends, [])
 })
+
+void test('a dialog we made over TCP keeps using that connection even when the far Contact names no transport', async () => {
+  const network = new FakeNetwork()
+  const stack = new SipStack({ transport: network.endpoint('192.0.2.10', { udp: 5060, tcp: 5060 }), clock: new VirtualClock(0), publicHost: '192.0.2.10' })
+  const endpoint = RawPeer.on(network, '192.0.2.30', 5060, 'tcp')
+  let dialog: Dialog | undefined
+  stack.invite({ requestUri: 'sip:room@192.0.2.30;transport=tcp', from: '<sip:meet.alice@example.com>', to: '<sip:room@192.0.2.30>' }, { onAnswered: (_r, d) => (dialog = d), onFailed: (f) => assert.fail(f._tag) })
+  await settle(network)
+  const invite = endpoint.requests()[0]
+  assert.ok(invite !== undefined)
+  endpoint.answer(invite, 200, ['Contact: <sip:room@192.0.2.30:5060>'], 'ep1')
+  await settle(network)
+  assert.ok(dialog !== undefined)
+  void dialog.bye()
+  await settle(network)
+  assert.deepEqual(endpoint.requests().map((r) => `${r.method} ${r.topVia.transport}`), ['INVITE TCP', 'ACK TCP', 'BYE TCP'])
+  assert.equal(new Set(endpoint.received.map((r) => r.flow.connectionId)).size, 1)
+})

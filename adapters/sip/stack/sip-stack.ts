@@ -205,8 +205,9 @@ export class SipStack {
     const parsed = parseMessage(event.head, event.body, this.memo)
     if (E.isLeft(parsed)) return this.answerMalformed(parsed.left, event.flow)
     const message = parsed.right
-    if (message instanceof SipRequest) this.receiveRequest(message, event.flow)
-    else this.receiveResponse(message)
+    if (message instanceof SipRequest) return this.receiveRequest(message, event.flow)
+    message.receivedOn = event.flow
+    this.receiveResponse(message)
   }
 
   private receiveResponse(response: SipResponse): void {
@@ -394,7 +395,7 @@ export class SipStack {
       remoteTarget: target,
       // RFC 3261 §12.1.2: the Record-Route values in reverse order.
       routeSet: response.getHeaders('Record-Route').flatMap(splitHeaderList).reverse(),
-      flow: started.transaction.flow,
+      flow: response.receivedOn ?? started.transaction.flow,
       localContact: plan.contact,
     })
     this.dialogs.set(dialogKey(dialog.id), dialog)
