@@ -64,8 +64,6 @@ export interface Admission {
   readonly leg: LegId
   readonly role: Role
   readonly party: Party
-  /** The caller's normalized address (aliasKey), to tell whether an ADP is already present. */
-  readonly addressKey: string
   readonly protocol: Protocol
   readonly media: ParticipantMedia
   /** An SfB IM session, a web client, or a leg whose offer carried chat (DESIGN §2 IM). */

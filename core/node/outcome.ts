@@ -1,6 +1,8 @@
 /**
- * What every aggregate's step returns (DESIGN §1): its next state (`undefined` once it is over
- * and should be forgotten), the effects for the world, and messages for other aggregates.
+ * What every aggregate's step produces (DESIGN §1): it returns its next state (`undefined` once
+ * it is over and should be forgotten) and writes the effects for the world and the messages for
+ * other aggregates into the one `Out` of the node step (one collector per step, not per
+ * aggregate: fewer allocations on the hottest path, see bench/step.bench.ts).
  */
 import type { CompiledConfig } from '../config/compiled.js'
 import type { Millis } from '../model/ids.js'
@@ -13,29 +15,22 @@ export interface StepContext {
   readonly config: CompiledConfig
 }
 
-export interface Outcome<S> {
-  readonly state: S | undefined
-  readonly effects: ReadonlyArray<Effect>
-  readonly messages: ReadonlyArray<NodeMessage>
-}
-
 /**
- * Collects one step's effects and messages in order. It is created and filled inside a single
- * step function and never escapes it, so the step stays pure from the outside.
+ * Collects one node step's effects and messages in order. `stepNode` creates it, the aggregates
+ * fill it, and it never escapes the step, so the step stays pure from the outside. The router
+ * reads `messages` as its queue while aggregates append to it.
  */
 export class Out {
   readonly effects: Effect[] = []
   readonly messages: NodeMessage[] = []
 
-  emit(...effects: ReadonlyArray<Effect>): void {
-    for (const e of effects) this.effects.push(e)
+  emit(effect: Effect, ...more: ReadonlyArray<Effect>): void {
+    this.effects.push(effect)
+    for (const e of more) this.effects.push(e)
   }
 
-  send(...messages: ReadonlyArray<NodeMessage>): void {
-    for (const m of messages) this.messages.push(m)
-  }
-
-  done<S>(state: S | undefined): Outcome<S> {
-    return { state, effects: this.effects, messages: this.messages }
+  send(message: NodeMessage, ...more: ReadonlyArray<NodeMessage>): void {
+    this.messages.push(message)
+    for (const m of more) this.messages.push(m)
   }
 }

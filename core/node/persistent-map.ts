@@ -1,7 +1,7 @@
 /**
  * A persistent (immutable, structurally shared) map from string keys to values: a hash array
  * mapped trie (Bagwell, "Ideal Hash Trees", 2001). `set` and `delete` copy one path of at most
- * seven 32-way nodes and share the rest, so a step that touches one aggregate costs O(log32 n)
+ * eight 16-way nodes and share the rest, so a step that touches one aggregate costs O(log16 n)
  * however many calls and conferences the node holds (DESIGN §1: a step costs the size of one
  * aggregate, not of the node). A `ReadonlyMap` copied per step would cost O(n) instead.
  *
@@ -10,10 +10,14 @@
  * (collision nodes), only slower.
  */
 
-const bitsPerLevel = 5
-const levelMask = 0x1f
-/** The hash is 32 bits: seven levels (the last one uses 2 bits) tell any two hashes apart. */
-const maxShift = 30
+/**
+ * 16-way nodes: a path copy per update moves half as many pointers as 32-way nodes for one
+ * more level of depth, which measured as less garbage per step (bench/step.bench.ts).
+ */
+const bitsPerLevel = 4
+const levelMask = 0xf
+/** The hash is 32 bits: eight levels of 4 bits tell any two hashes apart. */
+const maxShift = 28
 
 interface Leaf<V> {
   readonly kind: 'leaf'

@@ -3,12 +3,12 @@
  * aggregate its key names (a leg's Call, a conference, a timer's owner from its id prefix, a
  * presence subscription), and the messages aggregates address to one another are delivered in
  * order, within the same step, until none is left. The aggregates live in persistent maps, so a
- * step costs the size of the aggregates it touches (plus O(log32 n) per map update), never the
+ * step costs the size of the aggregates it touches (plus O(log16 n) per map update), never the
  * size of the node. The one exception is ConfigChanged, which visits every conference (to end
  * those whose VMR is gone) and lets presence work out which watchers to notify.
  */
 import type { CompiledConfig } from '../config/compiled.js'
-import type { CallState } from '../call/call.js'
+import type { CallEvent, CallState } from '../call/call.js'
 import { offerCall, placeCall, stepCall } from '../call/call.js'
 import type { ConferenceState } from '../conference/conference-state.js'
 import { newConference } from '../conference/conference-state.js'
@@ -21,9 +21,10 @@ import { emptyPresenceTable, stepPresenceTable } from '../presence/presence-tabl
 import type { ConferenceId, LegId } from '../model/ids.js'
 import type { Effect } from './effect.js'
 import type { Input } from './input.js'
-import type { CallMessage, ConferenceMessage, NodeMessage } from './messages.js'
+import type { ConferenceMessage, NodeMessage } from './messages.js'
 import { toCall, toConference } from './messages.js'
-import type { Outcome, StepContext } from './outcome.js'
+import type { StepContext } from './outcome.js'
+import { Out } from './outcome.js'
 import { PersistentMap } from './persistent-map.js'
 import { parseTimerId } from './timer-key.js'
 
@@ -57,79 +58,72 @@ export const initialNodeState = (config: CompiledConfig): NodeState => ({
  */
 const maxMessagesPerStep = 100_000
 
-type Work = { readonly _tag: 'External'; readonly input: Input } | NodeMessage
-
-interface Applied {
-  readonly state: NodeState
-  readonly effects: ReadonlyArray<Effect>
-  readonly messages: ReadonlyArray<NodeMessage>
-}
-
-const nothing = (state: NodeState): Applied => ({ state, effects: [], messages: [] })
-
-export const stepNode = (state: NodeState, input: Input): NodeStep => {
-  let s = state
-  const effects: Effect[] = []
-  const queue: Work[] = [{ _tag: 'External', input }]
-  for (let i = 0; i < queue.length; i++) {
-    if (i > maxMessagesPerStep) throw new Error(`stepNode: more than ${maxMessagesPerStep} internal messages for one ${input._tag}`)
-    const applied = dispatch(s, queue[i]!, input.at)
-    s = applied.state
-    for (const e of applied.effects) effects.push(e)
-    for (const m of applied.messages) queue.push(m)
-  }
-  return { state: s, effects }
-}
-
 const contextOf = (s: NodeState, at: number): StepContext => ({ at, config: s.config })
 
-const withCall = (s: NodeState, leg: LegId, r: Outcome<CallState>): Applied => ({
-  state: { ...s, calls: s.calls.put(leg, r.state) },
-  effects: r.effects,
-  messages: r.messages,
-})
+export const stepNode = (state: NodeState, input: Input): NodeStep => {
+  const out = new Out()
+  let s = external(state, input, out)
+  // Aggregates append to `out.messages` while it is read: it is the queue of this step.
+  const queue = out.messages
+  for (let i = 0; i < queue.length; i++) {
+    if (i > maxMessagesPerStep) throw new Error(`stepNode: more than ${maxMessagesPerStep} internal messages for one ${input._tag}`)
+    s = dispatch(s, queue[i]!, input.at, out)
+  }
+  return { state: s, effects: out.effects }
+}
 
-const withConference = (s: NodeState, id: ConferenceId, r: Outcome<ConferenceState>): Applied => ({
-  state: { ...s, conferences: s.conferences.put(id, r.state) },
-  effects: r.effects,
-  messages: r.messages,
-})
+/**
+ * The node state with some maps replaced, written out field by field: on this per-step path an
+ * object spread fell to V8's slow path (bench/step.bench.ts).
+ */
+const nodeState = (
+  s: NodeState,
+  calls: PersistentMap<CallState>,
+  conferences: PersistentMap<ConferenceState>,
+  gateways: PersistentMap<GatewayCallState>,
+  presence: PresenceTable,
+  config: CompiledConfig = s.config,
+): NodeState =>
+  s.calls === calls && s.conferences === conferences && s.gateways === gateways && s.presence === presence && s.config === config
+    ? s
+    : { config, calls, conferences, gateways, presence }
 
-const withGateway = (s: NodeState, a: LegId, r: Outcome<GatewayCallState>): Applied => ({
-  state: { ...s, gateways: s.gateways.put(a, r.state) },
-  effects: r.effects,
-  messages: r.messages,
-})
+const withCall = (s: NodeState, leg: LegId, call: CallState | undefined): NodeState =>
+  nodeState(s, s.calls.put(leg, call), s.conferences, s.gateways, s.presence)
 
-const toCallState = (s: NodeState, leg: LegId, at: number, event: Parameters<typeof stepCall>[2]): Applied => {
+const withConference = (s: NodeState, id: ConferenceId, conference: ConferenceState | undefined): NodeState =>
+  nodeState(s, s.calls, s.conferences.put(id, conference), s.gateways, s.presence)
+
+const withGateway = (s: NodeState, a: LegId, gateway: GatewayCallState | undefined): NodeState =>
+  nodeState(s, s.calls, s.conferences, s.gateways.put(a, gateway), s.presence)
+
+const toCallState = (s: NodeState, leg: LegId, at: number, event: CallEvent, out: Out): NodeState => {
   const call = s.calls.get(leg)
   // A leg Parley no longer knows (already ended on both sides): late news, nothing to do.
-  return call === undefined ? nothing(s) : withCall(s, leg, stepCall(contextOf(s, at), call, event))
+  return call === undefined ? s : withCall(s, leg, stepCall(contextOf(s, at), call, event, out))
 }
 
-const toConferenceState = (s: NodeState, id: ConferenceId, at: number, event: ConferenceEvent): Applied => {
+const toConferenceState = (s: NodeState, id: ConferenceId, at: number, event: ConferenceEvent, out: Out): NodeState => {
   const conference = s.conferences.get(id)
-  return conference === undefined ? nothing(s) : withConference(s, id, stepConference(contextOf(s, at), conference, event))
+  return conference === undefined ? s : withConference(s, id, stepConference(contextOf(s, at), conference, event, out))
 }
 
-const dispatch = (s: NodeState, work: Work, at: number): Applied => {
+const dispatch = (s: NodeState, work: NodeMessage, at: number, out: Out): NodeState => {
   switch (work._tag) {
-    case 'External':
-      return external(s, work.input)
     case 'ToCall':
-      return toCallState(s, work.leg, at, work.message)
+      return toCallState(s, work.leg, at, work.message, out)
     case 'ToConference':
-      return deliverToConference(s, work.conference, work.message, at)
+      return deliverToConference(s, work.conference, work.message, at, out)
     case 'ToGateway': {
       const gateway = s.gateways.get(work.gateway)
-      return gateway === undefined ? nothing(s) : withGateway(s, work.gateway, stepGateway(gateway, work.message))
+      return gateway === undefined ? s : withGateway(s, work.gateway, stepGateway(gateway, work.message, out))
     }
     case 'TrackDialOut':
       // Dial-out ids are derived from their owner and live as long as their leg: a clash is a bug.
       if (s.calls.has(work.leg)) throw new Error(`stepNode: dial-out leg ${work.leg} already exists`)
-      return { state: { ...s, calls: s.calls.set(work.leg, placeCall(work.leg, work.party, work.protocol, work.owner)) }, effects: [], messages: [] }
+      return withCall(s, work.leg, placeCall(work.leg, work.party, work.protocol, work.owner))
     case 'StartGateway':
-      return withGateway(s, work.start.a, startGateway(work.start))
+      return withGateway(s, work.start.a, startGateway(work.start, out))
   }
 }
 
@@ -146,30 +140,32 @@ const legOfArrival = (m: ConferenceMessage): LegId | undefined => {
 }
 
 /** A conference comes into being when a first leg arrives for it, from the configuration in force. */
-const deliverToConference = (s: NodeState, id: ConferenceId, message: ConferenceMessage, at: number): Applied => {
+const deliverToConference = (s: NodeState, id: ConferenceId, message: ConferenceMessage, at: number, out: Out): NodeState => {
   const existing = s.conferences.get(id)
-  if (existing !== undefined) return withConference(s, id, stepConference(contextOf(s, at), existing, message))
+  if (existing !== undefined) return withConference(s, id, stepConference(contextOf(s, at), existing, message, out))
   const leg = legOfArrival(message)
-  if (leg === undefined) return nothing(s)
+  if (leg === undefined) return s
   const vmr = s.config.vmrById.get(id)
   if (vmr === undefined) {
-    const dismiss: CallMessage = {
-      _tag: 'Dismiss',
-      reason: 'the meeting room no longer exists',
-      farewell: { screen: 'conference-ending', sound: 'conference-ending' },
-    }
-    return { state: s, effects: [], messages: [toCall(leg, dismiss)] }
+    out.send(
+      toCall(leg, {
+        _tag: 'Dismiss',
+        reason: 'the meeting room no longer exists',
+        farewell: { screen: 'conference-ending', sound: 'conference-ending' },
+      }),
+    )
+    return s
   }
   const fresh = newConference(vmr, s.config.adpsByConference.get(id) ?? [])
-  return withConference(s, id, stepConference(contextOf(s, at), fresh, message))
+  return withConference(s, id, stepConference(contextOf(s, at), fresh, message, out))
 }
 
-const external = (s: NodeState, input: Input): Applied => {
+const external = (s: NodeState, input: Input, out: Out): NodeState => {
   switch (input._tag) {
     case 'CallOffered':
       // The same leg offered twice (a retransmission the adapter let through): the first stands.
-      if (s.calls.has(input.leg)) return nothing(s)
-      return withCall(s, input.leg, offerCall(contextOf(s, input.at), input))
+      if (s.calls.has(input.leg)) return s
+      return withCall(s, input.leg, offerCall(contextOf(s, input.at), input, out))
     case 'CallAnswered':
     case 'CallFailed':
     case 'CallEnded':
@@ -178,36 +174,37 @@ const external = (s: NodeState, input: Input): Applied => {
     case 'ChatReceived':
     case 'ContentRequested':
     case 'ContentReleased':
-      return toCallState(s, input.leg, input.at, input)
+      return toCallState(s, input.leg, input.at, input, out)
     case 'ActiveSpeakerChanged':
-      return toConferenceState(s, input.conference, input.at, input)
+      return toConferenceState(s, input.conference, input.at, input, out)
     case 'TimerFired': {
       const timer = parseTimerId(input.timer)
-      if (timer === undefined) return nothing(s)
+      if (timer === undefined) return s
       switch (timer.owner._tag) {
         case 'Leg':
-          return toCallState(s, timer.owner.leg, input.at, { _tag: 'CallTimerFired', name: timer.name })
+          return toCallState(s, timer.owner.leg, input.at, { _tag: 'CallTimerFired', name: timer.name }, out)
         case 'Conference':
-          return toConferenceState(s, timer.owner.conference, input.at, { _tag: 'ConferenceTimerFired', name: timer.name })
+          return toConferenceState(s, timer.owner.conference, input.at, { _tag: 'ConferenceTimerFired', name: timer.name }, out)
         case 'Presence':
           // Presence resources run no timers (subscription expiry is the SIP adapter's).
-          return nothing(s)
+          return s
       }
-      return nothing(s)
+      return s
     }
     case 'PresenceSubscribed':
     case 'PresenceUnsubscribed': {
       const step = stepPresenceTable(s.presence, input, s.config)
-      return { state: { ...s, presence: step.state }, effects: step.effects, messages: [] }
+      for (const e of step.effects) out.emit(e)
+      return nodeState(s, s.calls, s.conferences, s.gateways, step.state)
     }
     case 'ConfigChanged': {
       // New calls use the new configuration at once. Running conferences keep the VMR they
       // started with, except that one whose VMR is gone ends (choice, DESIGN §2 leaves it open).
       const presence = stepPresenceTable(s.presence, input, s.config)
-      const removed: NodeMessage[] = []
+      for (const e of presence.effects) out.emit(e)
       for (const conference of s.conferences.values())
-        if (!input.config.vmrById.has(conference.id)) removed.push(toConference(conference.id, { _tag: 'VmrRemoved' }))
-      return { state: { ...s, config: input.config, presence: presence.state }, effects: presence.effects, messages: removed }
+        if (!input.config.vmrById.has(conference.id)) out.send(toConference(conference.id, { _tag: 'VmrRemoved' }))
+      return nodeState(s, s.calls, s.conferences, s.gateways, presence.state, input.config)
     }
   }
 }
