@@ -15,12 +15,10 @@ import type { Effect, Observation } from '../node/effect.js'
 import type { CallOffered } from '../node/input.js'
 import type { Admission, CallMessage, Farewell, LegInput, NodeMessage } from '../node/messages.js'
 import { toConference, toGateway } from '../node/messages.js'
-import type { Outcome, StepContext } from '../node/outcome.js'
-import { Out } from '../node/outcome.js'
+import type { Out, StepContext } from '../node/outcome.js'
 import { legTimer } from '../node/timer-key.js'
 import { aliasKey, parseDialString } from '../dial-string/dial-string.js'
 import { findRoute } from '../gateway/routing-table.js'
-import { addressKeyOf } from './address.js'
 import { dtmfCommaPauseMs, farewellNoticeMs, pinDigitPauseMs, seconds } from './call-timing.js'
 import { nextDtmfStep } from './dtmf-sequence.js'
 import {
@@ -56,8 +54,7 @@ interface VmrLeg {
 export interface PinEntryCall extends CallCommon, VmrLeg {
   readonly phase: 'pin-entry'
   readonly offer: MediaOffer
-  readonly addressKey: string
-  readonly conversationId?: string
+  readonly conversationId: string | undefined
   readonly entry: PinEntry
 }
 
@@ -103,6 +100,8 @@ export interface FarewellCall extends CallCommon {
 export type CallState = PinEntryCall | ChatSessionCall | ParticipantCall | GatewayLegCall | AdpCall | FarewellCall
 
 export type CallEvent = LegInput | CallMessage | { readonly _tag: 'CallTimerFired'; readonly name: string }
+
+const noTimers: ReadonlyArray<CallTimerName> = []
 
 const invalidPinFarewell: Farewell = { screen: 'invalid-pin', sound: 'invalid-pin' }
 
@@ -152,21 +151,15 @@ const farewell = (
   return withTimer(ctx, leaving, 'farewell', farewellNoticeMs, out)
 }
 
-const reject = (
-  out: Out,
-  leg: LegId,
-  status: 404 | 488,
-  reason: string,
-): Outcome<CallState> => {
+const reject = (out: Out, leg: LegId, status: 404 | 488, reason: string): undefined => {
   out.emit({ _tag: 'Reject', leg, status, reason }, observe({ _tag: 'CallResolved', leg, result: 'rejected' }))
-  return out.done<CallState>(undefined)
+  return undefined
 }
 
 // ---- arrival --------------------------------------------------------------------------------
 
 /** A new incoming call: resolve what was dialled (DESIGN §2 resolution order) and act on it. */
-export const offerCall = (ctx: StepContext, offered: CallOffered): Outcome<CallState> => {
-  const out = new Out()
+export const offerCall = (ctx: StepContext, offered: CallOffered, out: Out): CallState | undefined => {
   const parsed = parseDialString(offered.dialled)
   if (E.isLeft(parsed)) return reject(out, offered.leg, 404, `"${offered.dialled}" is not an address (${parsed.left.reason})`)
   const alias = aliasKey(parsed.right)
@@ -185,7 +178,7 @@ export const offerCall = (ctx: StepContext, offered: CallOffered): Outcome<CallS
     _tag: 'StartGateway',
     start: { a: offered.leg, party: offered.caller, protocol: offered.protocol, offer: offered.offer, route },
   })
-  return out.done<CallState>({
+  return {
     phase: 'gateway',
     leg: offered.leg,
     party: offered.caller,
@@ -193,7 +186,7 @@ export const offerCall = (ctx: StepContext, offered: CallOffered): Outcome<CallS
     timers: [],
     gateway: offered.leg,
     side: 'a',
-  })
+  }
 }
 
 const offerToVmr = (
@@ -202,11 +195,9 @@ const offerToVmr = (
   vmr: Vmr,
   dialledPin: Pin | undefined,
   out: Out,
-): Outcome<CallState> => {
+): CallState | undefined => {
   const leg = offered.leg
   const common = { leg, party: offered.caller, protocol: offered.protocol, timers: [], conference: vmr.id, vmr, source: offered.source }
-  const conversation = offered.conversationId === undefined ? {} : { conversationId: offered.conversationId }
-  const addressKey = addressKeyOf(offered.caller.uri)
 
   if (isChatOnly(offered.offer)) {
     // An IM session cannot type digits (choice, DESIGN §2 IM): it attaches to its conversation's
@@ -228,12 +219,11 @@ const offerToVmr = (
       leg,
       role: standaloneRole ?? 'guest',
       party: offered.caller,
-      addressKey,
       protocol: offered.protocol,
       media: { sendsVideo: false, receivesVideo: false },
       chatCapable: true,
       chatOnly: true,
-      ...conversation,
+      ...(offered.conversationId === undefined ? {} : { conversationId: offered.conversationId }),
     }
     out.emit(observe({ _tag: 'CallResolved', leg, result: 'conference' }))
     out.send(
@@ -244,24 +234,36 @@ const offerToVmr = (
         ...(offered.firstMessage === undefined ? {} : { firstMessage: offered.firstMessage }),
       }),
     )
-    return out.done<CallState>({ phase: 'chat-session-offered', ...common })
+    return { phase: 'chat-session-offered', ...common }
   }
 
   const answer = answerUnder(offered.offer, vmr.callType)
   if (!carriesCall(answer)) return reject(out, leg, 488, `${vmr.name} takes audio or video calls; none was offered`)
   out.emit(observe({ _tag: 'CallResolved', leg, result: 'conference' }), { _tag: 'Answer', leg, answer })
 
-  const call: PinEntryCall = { phase: 'pin-entry', ...common, offer: offered.offer, addressKey, ...conversation, entry: freshEntry() }
-  if (isOpen(vmr)) return out.done<CallState>(admit(call, 'host', out))
-  if (dialledPin === undefined) return out.done<CallState>(prompt(ctx, call, out))
+  const call: PinEntryCall = {
+    phase: 'pin-entry',
+    leg,
+    party: offered.caller,
+    protocol: offered.protocol,
+    timers: noTimers,
+    conference: vmr.id,
+    vmr,
+    source: offered.source,
+    offer: offered.offer,
+    conversationId: offered.conversationId,
+    entry: freshEntry(),
+  }
+  if (isOpen(vmr)) return admit(call, 'host', out)
+  if (dialledPin === undefined) return prompt(ctx, call, out)
   // The dial-string PIN is one attempt made before the prompt (DESIGN §2).
   const verdict = judgeDialled(vmr, dialledPin)
   if (verdict._tag === 'Accepted') {
     out.emit(observe({ _tag: 'PinAccepted', leg, conference: vmr.id, role: verdict.role }))
-    return out.done<CallState>(admit(call, verdict.role, out))
+    return admit(call, verdict.role, out)
   }
   out.emit(observe({ _tag: 'PinFailed', leg, conference: vmr.id, source: offered.source }))
-  return out.done<CallState>(prompt(ctx, { ...call, entry: freshEntry(1) }, out))
+  return prompt(ctx, { ...call, entry: freshEntry(1) }, out)
 }
 
 /** The PIN prompt: splash, prompt sound, and the entry timeout (global `pin_entry_timeout_s`). */
@@ -286,7 +288,6 @@ const admit = (call: PinEntryCall, role: Role, out: Out): ParticipantCall => {
         leg: call.leg,
         role,
         party: call.party,
-        addressKey: call.addressKey,
         protocol: call.protocol,
         media: participantMediaIn(call.vmr, call.offer),
         chatCapable: call.offer.chat || call.protocol === 'webrtc',
@@ -411,10 +412,9 @@ const continueDtmf = (ctx: StepContext, call: AdpCall, sequence: string | undefi
 
 // ---- step -----------------------------------------------------------------------------------
 
-export const stepCall = (ctx: StepContext, call: CallState, event: CallEvent): Outcome<CallState> => {
-  const out = new Out()
-  return out.done(react(ctx, call, event, out))
-}
+/** One event for one Call: its next state (`undefined`: the leg is over), effects and messages into `out`. */
+export const stepCall = (ctx: StepContext, call: CallState, event: CallEvent, out: Out): CallState | undefined =>
+  react(ctx, call, event, out)
 
 const forwardToGateway = (call: GatewayLegCall, input: LegInput, out: Out): void => {
   out.send(toGateway(call.gateway, { _tag: 'GatewayLegInput', side: call.side, input }))

@@ -16,13 +16,24 @@ const rank: Readonly<Record<CallType, number>> = { audio: 0, 'video-only': 1, vi
 /** The lower of two ceilings (`auto` is none, so the other one wins). */
 export const narrowCallType = (a: CallType, b: RuleCallType): CallType => (b === 'auto' || rank[a] <= rank[b] ? a : b)
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] }
+
+/**
+ * A MediaAnswer with only the streams that are there (absent = refused, port 0). Built by
+ * assignment, not by conditional spreads: this runs on every call and re-INVITE.
+ */
+const media = (audio: boolean, video: boolean, content: boolean, chat: boolean): MediaAnswer => {
+  const a: Writable<MediaAnswer> = {}
+  if (audio) a.audio = 'sendrecv'
+  if (video) a.video = 'sendrecv'
+  if (content) a.content = 'sendrecv'
+  if (chat) a.chat = true
+  return a
+}
+
 /** The answer to an offer: every offered stream the ceiling allows, sendrecv; the rest refused. */
-export const answerUnder = (offer: MediaOffer, ceiling: RuleCallType): MediaAnswer => ({
-  ...(offer.audio ? { audio: 'sendrecv' as const } : {}),
-  ...(offer.video && ceilingAllowsVideo(ceiling) ? { video: 'sendrecv' as const } : {}),
-  ...(offer.content && ceilingAllowsContent(ceiling) ? { content: 'sendrecv' as const } : {}),
-  ...(offer.chat ? { chat: true } : {}),
-})
+export const answerUnder = (offer: MediaOffer, ceiling: RuleCallType): MediaAnswer =>
+  media(offer.audio, offer.video && ceilingAllowsVideo(ceiling), offer.content && ceilingAllowsContent(ceiling), offer.chat)
 
 /** Whether an answer carries a call at all (audio or video), as opposed to nothing or chat only. */
 export const carriesCall = (a: MediaAnswer): boolean => a.audio !== undefined || a.video !== undefined
@@ -34,25 +45,21 @@ export const isAudioOnly = (offer: MediaOffer): boolean => offer.audio && !offer
 export const isChatOnly = (offer: MediaOffer): boolean => offer.chat && !offer.audio && !offer.video
 
 /** What Parley offers when it places a call with this ceiling (ADPs). */
-export const offerUnder = (ceiling: RuleCallType): MediaAnswer => ({
-  audio: 'sendrecv',
-  ...(ceilingAllowsVideo(ceiling) ? { video: 'sendrecv' as const } : {}),
-  ...(ceilingAllowsContent(ceiling) ? { content: 'sendrecv' as const } : {}),
-})
+export const offerUnder = (ceiling: RuleCallType): MediaAnswer =>
+  media(true, ceilingAllowsVideo(ceiling), ceilingAllowsContent(ceiling), false)
 
 /** What both ends of a bridge have, under the ceiling (gateway calls). */
 export const commonMedia = (a: MediaOffer, b: MediaOffer, ceiling: RuleCallType): MediaAnswer =>
-  answerUnder(
-    { audio: a.audio && b.audio, video: a.video && b.video, content: a.content && b.content, chat: a.chat && b.chat },
-    ceiling,
+  media(
+    a.audio && b.audio,
+    a.video && b.video && ceilingAllowsVideo(ceiling),
+    a.content && b.content && ceilingAllowsContent(ceiling),
+    a.chat && b.chat,
   )
 
 /** The re-INVITE of an audio-only leg in a `room` VMR: sendonly room video added (RFC 3264 §8). */
-export const roomVideoReoffer = (offer: MediaOffer): MediaAnswer => ({
-  audio: 'sendrecv',
-  video: 'sendonly',
-  ...(offer.chat ? { chat: true } : {}),
-})
+export const roomVideoReoffer = (offer: MediaOffer): MediaAnswer =>
+  offer.chat ? { audio: 'sendrecv', video: 'sendonly', chat: true } : { audio: 'sendrecv', video: 'sendonly' }
 
 /**
  * A participant's media in a VMR. An audio-only leg of a `room` VMR receives the room through

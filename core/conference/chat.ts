@@ -9,7 +9,7 @@ import type { LegId } from '../model/ids.js'
 import type { Out } from '../node/outcome.js'
 import { vmrParty } from '../call/address.js'
 import type { ConferenceState, Participant } from './conference-state.js'
-import { participantFor, replaceParticipant } from './conference-state.js'
+import { participantFor, patchParticipant, replaceParticipant } from './conference-state.js'
 
 /** Where a participant takes chat: its attached IM session, else its own leg if capable. */
 export const chatLegOf = (p: Participant): LegId | undefined => p.chatLeg ?? (p.chatCapable ? p.leg : undefined)
@@ -20,9 +20,10 @@ export const relayChat = (c: ConferenceState, from: LegId, text: string, out: Ou
   const sender = participantFor(c, from)
   if (sender === undefined || sender.waiting) return c
   // A SIP leg that sends chat in its dialog takes chat from then on (DESIGN §2 IM).
-  const conf = sender.leg === from && !sender.chatCapable ? replaceParticipant(c, { ...sender, chatCapable: true }) : c
+  const conf = sender.leg === from && !sender.chatCapable ? replaceParticipant(c, patchParticipant(sender, { chatCapable: true })) : c
   if (!conf.vmr.enableChat) return conf
   const room = vmrParty(conf.vmr)
+  const named = `${senderName(sender)}: ${text}`
   let recipients = 0
   for (const q of conf.participants) {
     if (q.leg === sender.leg || q.waiting) continue
@@ -33,7 +34,7 @@ export const relayChat = (c: ConferenceState, from: LegId, text: string, out: Ou
       _tag: 'DeliverChat',
       leg,
       from: webClient ? sender.party : room,
-      text: webClient ? text : `${senderName(sender)}: ${text}`,
+      text: webClient ? text : named,
     })
     recipients++
   }

@@ -1,6 +1,11 @@
 /**
  * The Conference aggregate's state: one per VMR with anyone in it or at its PIN prompt
  * (DESIGN §1). Everything here is sized by this one conference.
+ *
+ * Every record keeps one shape: a field that may be empty is present and `undefined`, never
+ * absent, so that V8 sees one hidden class per record type and updates by spread stay on its
+ * fast path (measured in bench/step.bench.ts: absent-or-present fields made steps several
+ * times slower).
  */
 import type { Adp, KeepConferenceAlive, Vmr } from '../config/model.js'
 import type { Party, Protocol, Role } from '../model/call.js'
@@ -17,8 +22,6 @@ export interface Participant {
   readonly leg: LegId
   readonly role: Role
   readonly party: Party
-  /** Normalized address (aliasKey), to know whether an ADP's alias is already here. */
-  readonly addressKey: string
   readonly protocol: Protocol
   readonly media: ParticipantMedia
   /** An IM-only session: in the roster and the chat, never in the mix or the layouts. */
@@ -28,11 +31,9 @@ export interface Participant {
   /** Its own leg takes chat: SfB IM, web client, or it has itself sent chat (DESIGN §2 IM). */
   readonly chatCapable: boolean
   /** An SfB IM session of the same conversation, attached for chat: messages go there. */
-  readonly chatLeg?: LegId
-  readonly conversationId?: string
-  readonly adp?: AdpMembership
-  /** What the leg was last shown, so that only changes are sent. */
-  readonly shown?: View
+  readonly chatLeg: LegId | undefined
+  readonly conversationId: string | undefined
+  readonly adp: AdpMembership | undefined
 }
 
 /** An ADP leg dialled in this conference instance and not gone yet. */
@@ -53,11 +54,17 @@ export interface ConferenceState {
   readonly adps: ReadonlyArray<Adp>
   /** Admitted legs (joined or waiting), in order of arrival. */
   readonly participants: ReadonlyArray<Participant>
+  /**
+   * What each participant (same index) was last shown, so that only changes are sent. Kept
+   * beside the participants rather than in them: a new screen then copies one array instead of
+   * cloning every participant whose screen changed.
+   */
+  readonly screens: ReadonlyArray<View | undefined>
   /** Legs at the PIN prompt: not in the conference, but it is not empty either. */
   readonly pending: ReadonlyArray<LegId>
   /** Legs in the mix (not chat-only), most recent active speaker first, then by arrival. */
   readonly order: ReadonlyArray<LegId>
-  readonly presenter?: LegId
+  readonly presenter: LegId | undefined
   /** A Host has joined this instance: Guests no longer wait (DESIGN §2 host gating). */
   readonly activated: boolean
   /** Someone has been admitted in this instance (for the ConferenceEnded observation). */
@@ -73,8 +80,10 @@ export const newConference = (vmr: Vmr, adps: ReadonlyArray<Adp>): ConferenceSta
   vmr,
   adps,
   participants: [],
+  screens: [],
   pending: [],
   order: [],
+  presenter: undefined,
   activated: false,
   inUse: false,
   adpStage: 'idle',
@@ -86,16 +95,77 @@ export const newConference = (vmr: Vmr, adps: ReadonlyArray<Adp>): ConferenceSta
 export const isIdle = (c: ConferenceState): boolean =>
   c.participants.length === 0 && c.pending.length === 0 && c.adpLegs.length === 0
 
-export const participantOn = (c: ConferenceState, leg: LegId): Participant | undefined =>
-  c.participants.find((p) => p.leg === leg)
+export const participantOn = (c: ConferenceState, leg: LegId): Participant | undefined => {
+  for (const p of c.participants) if (p.leg === leg) return p
+  return undefined
+}
 
 /** The participant that `leg` speaks for: its own leg or its attached IM session. */
-export const participantFor = (c: ConferenceState, leg: LegId): Participant | undefined =>
-  c.participants.find((p) => p.leg === leg || p.chatLeg === leg)
+export const participantFor = (c: ConferenceState, leg: LegId): Participant | undefined => {
+  for (const p of c.participants) if (p.leg === leg || p.chatLeg === leg) return p
+  return undefined
+}
 
-export const replaceParticipant = (c: ConferenceState, p: Participant): ConferenceState => ({
-  ...c,
-  participants: c.participants.map((q) => (q.leg === p.leg ? p : q)),
+/** Adds a participant at the end, with what it is shown now. */
+export const addParticipant = (c: ConferenceState, p: Participant, screen: View | undefined): ConferenceState =>
+  patchConference(c, { inUse: true, participants: [...c.participants, p], screens: [...c.screens, screen] })
+
+/** Drops the participant on `leg` and its screen. */
+export const dropParticipant = (c: ConferenceState, leg: LegId): ConferenceState => {
+  const i = c.participants.findIndex((p) => p.leg === leg)
+  if (i === -1) return c
+  return patchConference(c, { participants: c.participants.toSpliced(i, 1), screens: c.screens.toSpliced(i, 1) })
+}
+
+export const replaceParticipant = (c: ConferenceState, p: Participant): ConferenceState => {
+  const participants = c.participants.slice()
+  for (let i = 0; i < participants.length; i++) if (participants[i]!.leg === p.leg) participants[i] = p
+  return patchConference(c, { participants })
+}
+
+/*
+ * Updates are written out field by field rather than as `{ ...record, field }`: V8 builds such a
+ * literal from a boilerplate, while these spreads fell to its slow path and made a step several
+ * times slower (bench/step.bench.ts).
+ */
+
+export type ParticipantPatch = Partial<Pick<Participant, 'role' | 'media' | 'waiting' | 'chatCapable' | 'chatLeg'>>
+
+export const patchParticipant = (p: Participant, patch: ParticipantPatch): Participant => ({
+  leg: p.leg,
+  role: patch.role ?? p.role,
+  party: p.party,
+  protocol: p.protocol,
+  media: patch.media ?? p.media,
+  chatOnly: p.chatOnly,
+  waiting: patch.waiting ?? p.waiting,
+  chatCapable: patch.chatCapable ?? p.chatCapable,
+  chatLeg: 'chatLeg' in patch ? patch.chatLeg : p.chatLeg,
+  conversationId: p.conversationId,
+  adp: p.adp,
+})
+
+export type ConferencePatch = Partial<
+  Pick<
+    ConferenceState,
+    'participants' | 'screens' | 'pending' | 'order' | 'presenter' | 'activated' | 'inUse' | 'adpStage' | 'adpLegs' | 'timers'
+  >
+>
+
+export const patchConference = (c: ConferenceState, patch: ConferencePatch): ConferenceState => ({
+  id: c.id,
+  vmr: c.vmr,
+  adps: c.adps,
+  participants: patch.participants ?? c.participants,
+  screens: patch.screens ?? c.screens,
+  pending: patch.pending ?? c.pending,
+  order: patch.order ?? c.order,
+  presenter: 'presenter' in patch ? patch.presenter : c.presenter,
+  activated: patch.activated ?? c.activated,
+  inUse: patch.inUse ?? c.inUse,
+  adpStage: patch.adpStage ?? c.adpStage,
+  adpLegs: patch.adpLegs ?? c.adpLegs,
+  timers: patch.timers ?? c.timers,
 })
 
 export const hostWaitTimer = (leg: LegId): string => `host-wait:${leg}`

@@ -79,6 +79,7 @@ const checkInvariants = (m: Model, r: Real): void => {
   const { h } = r
   const conf = h.state.conferences.get(m.vmr.id)
   const byId = new Map(m.legs.map((l) => [l.id, l]))
+  assert.equal(conf?.screens.length ?? 0, conf?.participants.length ?? 0, 'a screen per participant')
   for (const p of conf?.participants ?? []) {
     const leg = byId.get(p.leg)
     assert.ok(leg !== undefined, `unknown participant ${p.leg}`)

@@ -12,11 +12,11 @@
  */
 import type { MediaOffer } from '../model/call.js'
 import type { LegId } from '../model/ids.js'
+import type { View } from '../node/effect.js'
 import type { ActiveSpeakerChanged } from '../node/input.js'
 import type { Admission, ConferenceMessage, Farewell } from '../node/messages.js'
 import { toCall } from '../node/messages.js'
-import type { Outcome, StepContext } from '../node/outcome.js'
-import { Out } from '../node/outcome.js'
+import type { Out, StepContext } from '../node/outcome.js'
 import { conferenceTimer } from '../node/timer-key.js'
 import { addressKeyOf, dialUriOf } from '../call/address.js'
 import { seconds } from '../call/call-timing.js'
@@ -29,8 +29,12 @@ import {
   hostWaitLeg,
   hostWaitTimer,
   isIdle,
+  addParticipant,
+  dropParticipant,
   newConference,
   participantOn,
+  patchConference,
+  patchParticipant,
   replaceParticipant,
 } from './conference-state.js'
 import { refreshViews } from './views.js'
@@ -45,10 +49,10 @@ const conferenceEnding: Farewell = { screen: 'conference-ending', sound: 'confer
 /** Pexip's disconnect reason for Guests whose Host never came (PROTOCOLS 3.4). */
 export const hostWaitTimeoutReason = '#pex126: timeout waiting for the conference host to join'
 
-export const stepConference = (ctx: StepContext, conf: ConferenceState, event: ConferenceEvent): Outcome<ConferenceState> => {
-  const out = new Out()
+/** One event for one conference: its next state (`undefined`: nothing left), effects and messages into `out`. */
+export const stepConference = (ctx: StepContext, conf: ConferenceState, event: ConferenceEvent, out: Out): ConferenceState | undefined => {
   const next = react(ctx, conf, event, out)
-  return out.done(isIdle(next) ? undefined : next)
+  return isIdle(next) ? undefined : next
 }
 
 // ---- timers ---------------------------------------------------------------------------------
@@ -58,18 +62,18 @@ const startTimer = (ctx: StepContext, c: ConferenceState, name: string, afterMs:
   const running = c.timers.includes(name)
   if (running) out.emit({ _tag: 'CancelTimer', timer })
   out.emit({ _tag: 'StartTimer', timer, due: ctx.at + afterMs })
-  return running ? c : { ...c, timers: [...c.timers, name] }
+  return running ? c : patchConference(c, { timers: [...c.timers, name] })
 }
 
 const cancelTimer = (c: ConferenceState, name: string, out: Out): ConferenceState => {
   if (!c.timers.includes(name)) return c
   out.emit({ _tag: 'CancelTimer', timer: conferenceTimer(c.id, name) })
-  return { ...c, timers: c.timers.filter((t) => t !== name) }
+  return patchConference(c, { timers: c.timers.filter((t) => t !== name) })
 }
 
 const cancelAllTimers = (c: ConferenceState, out: Out): ConferenceState => {
   for (const name of c.timers) out.emit({ _tag: 'CancelTimer', timer: conferenceTimer(c.id, name) })
-  return { ...c, timers: [] }
+  return patchConference(c, { timers: [] })
 }
 
 // ---- the event switch -----------------------------------------------------------------------
@@ -78,7 +82,7 @@ const react = (ctx: StepContext, c: ConferenceState, event: ConferenceEvent, out
   switch (event._tag) {
     case 'LegArrived':
       if (c.pending.includes(event.leg) || participantOn(c, event.leg) !== undefined) return c
-      return triggerAdps(ctx, { ...c, pending: [...c.pending, event.leg] }, 'arrival', out)
+      return triggerAdps(ctx, patchConference(c, { pending: [...c.pending, event.leg] }), 'arrival', out)
     case 'Admit':
       return settle(ctx, admit(ctx, c, event.admission, out), out)
     case 'ChatSessionOffered':
@@ -93,12 +97,12 @@ const react = (ctx: StepContext, c: ConferenceState, event: ConferenceEvent, out
       return event.wantsFloor ? takeFloor(c, event.leg, out) : releaseFloor(c, event.leg, out)
     case 'ParticipantMediaChanged': {
       const p = participantOn(c, event.leg)
-      return p === undefined ? c : refreshViews(replaceParticipant(c, { ...p, media: event.media }), out)
+      return p === undefined ? c : refreshViews(replaceParticipant(c, patchParticipant(p, { media: event.media })), out)
     }
     case 'AdpAnswered':
       return settle(ctx, adpAnswered(ctx, c, event.leg, event.adpId, event.answer, out), out)
     case 'AdpFailed':
-      return settle(ctx, { ...c, adpLegs: c.adpLegs.filter((d) => d.leg !== event.leg) }, out)
+      return settle(ctx, patchConference(c, { adpLegs: c.adpLegs.filter((d) => d.leg !== event.leg) }), out)
     case 'VmrRemoved':
       return endConference(c, 'the meeting room was removed from the configuration', true, out)
     case 'ActiveSpeakerChanged':
@@ -112,7 +116,7 @@ const react = (ctx: StepContext, c: ConferenceState, event: ConferenceEvent, out
 
 const admit = (ctx: StepContext, conf: ConferenceState, a: Admission, out: Out): ConferenceState => {
   if (participantOn(conf, a.leg) !== undefined) return conf
-  let c: ConferenceState = { ...conf, pending: conf.pending.filter((l) => l !== a.leg) }
+  let c: ConferenceState = patchConference(conf, { pending: conf.pending.filter((l) => l !== a.leg) })
   // An SfB IM session of this conversation that joined on its own becomes this leg's chat.
   let chatLeg: LegId | undefined
   if (!a.chatOnly && a.conversationId !== undefined) {
@@ -127,21 +131,20 @@ const admit = (ctx: StepContext, conf: ConferenceState, a: Admission, out: Out):
     leg: a.leg,
     role: a.role,
     party: a.party,
-    addressKey: a.addressKey,
     protocol: a.protocol,
     media: a.media,
     chatOnly: a.chatOnly,
     waiting: false,
     chatCapable: a.chatCapable,
-    ...(chatLeg === undefined ? {} : { chatLeg }),
-    ...(a.conversationId === undefined ? {} : { conversationId: a.conversationId }),
+    chatLeg,
+    conversationId: a.conversationId,
+    adp: undefined,
   }
   return enter(ctx, triggerAdps(ctx, c, 'admission', out), p, out)
 }
 
 /** A participant enters: it waits for the Host (Guests before any Host), or joins. */
 const enter = (ctx: StepContext, c: ConferenceState, p: Participant, out: Out): ConferenceState => {
-  const withIt = (q: Participant): ConferenceState => ({ ...c, inUse: true, participants: [...c.participants, q] })
   if (c.vmr.allowGuests && !c.activated && p.role === 'guest') {
     if (!p.chatOnly)
       out.emit(
@@ -150,28 +153,30 @@ const enter = (ctx: StepContext, c: ConferenceState, p: Participant, out: Out): 
       )
     // ADP legs cannot type a PIN; people can (DESIGN §2: the Host PIN on the holding screen).
     if (p.adp === undefined) out.send(toCall(p.leg, { _tag: 'AwaitHost' }))
-    const waiting = withIt({ ...p, waiting: true, ...(p.chatOnly ? {} : { shown: { _tag: 'Splash', screen: 'waiting-for-host' } }) })
+    const waiting = addParticipant(c, patchParticipant(p, { waiting: true }), p.chatOnly ? undefined : waitingScreen)
     return startTimer(ctx, waiting, hostWaitTimer(p.leg), seconds(ctx.config.source.global.hostWaitTimeoutS), out)
   }
-  const joined = joinMix(withIt(p), p, out)
+  const joined = joinMix(addParticipant(c, p, undefined), p, out)
   return refreshViews(p.role === 'host' ? activate(joined, out) : joined, out)
 }
+
+const waitingScreen: View = { _tag: 'Splash', screen: 'waiting-for-host' }
 
 const joinMix = (c: ConferenceState, p: Participant, out: Out): ConferenceState => {
   if (p.chatOnly) return c
   out.emit({ _tag: 'JoinMix', leg: p.leg, conference: c.id })
-  return { ...c, order: [...c.order, p.leg] }
+  return patchConference(c, { order: [...c.order, p.leg] })
 }
 
 /** A Host is in: the conference starts and every waiting Guest joins (DESIGN §2). */
 const activate = (conf: ConferenceState, out: Out): ConferenceState => {
-  let c: ConferenceState = { ...conf, activated: true }
+  let c: ConferenceState = patchConference(conf, { activated: true })
   for (const p of conf.participants) {
     if (!p.waiting) continue
     c = cancelTimer(c, hostWaitTimer(p.leg), out)
     if (p.adp === undefined) out.send(toCall(p.leg, { _tag: 'Released' }))
     if (!p.chatOnly) out.emit({ _tag: 'Play', leg: p.leg, sound: 'conference' })
-    const released = { ...p, waiting: false }
+    const released = patchParticipant(p, { waiting: false })
     c = joinMix(replaceParticipant(c, released), released, out)
   }
   return c
@@ -180,7 +185,7 @@ const activate = (conf: ConferenceState, out: Out): ConferenceState => {
 const promote = (c: ConferenceState, leg: LegId, out: Out): ConferenceState => {
   const p = participantOn(c, leg)
   if (p === undefined || !p.waiting) return c
-  return refreshViews(activate(replaceParticipant(c, { ...p, role: 'host' }), out), out)
+  return refreshViews(activate(replaceParticipant(c, patchParticipant(p, { role: 'host' })), out), out)
 }
 
 // ---- leaving --------------------------------------------------------------------------------
@@ -191,26 +196,20 @@ const removeParticipant = (conf: ConferenceState, p: Participant, out: Out): Con
   if (p.waiting) c = cancelTimer(c, hostWaitTimer(p.leg), out)
   else if (!p.chatOnly) {
     out.emit({ _tag: 'LeaveMix', leg: p.leg, conference: c.id })
-    c = { ...c, order: c.order.filter((l) => l !== p.leg) }
+    c = patchConference(c, { order: c.order.filter((l) => l !== p.leg) })
   }
-  const { presenter, ...withoutPresenter } = c
-  if (presenter === p.leg) c = withoutPresenter
-  return {
-    ...c,
-    participants: c.participants.filter((q) => q.leg !== p.leg),
-    adpLegs: c.adpLegs.filter((d) => d.leg !== p.leg),
-  }
+  return patchConference(dropParticipant(c, p.leg), {
+    presenter: c.presenter === p.leg ? undefined : c.presenter,
+    adpLegs: p.adp === undefined ? c.adpLegs : c.adpLegs.filter((d) => d.leg !== p.leg),
+  })
 }
 
 const legLeft = (c: ConferenceState, leg: LegId, out: Out): ConferenceState => {
-  if (c.pending.includes(leg)) return { ...c, pending: c.pending.filter((l) => l !== leg) }
+  if (c.pending.includes(leg)) return patchConference(c, { pending: c.pending.filter((l) => l !== leg) })
   const owner = c.participants.find((p) => p.chatLeg === leg)
-  if (owner !== undefined) {
-    const { chatLeg: _, ...detached } = owner
-    return replaceParticipant(c, detached)
-  }
+  if (owner !== undefined) return replaceParticipant(c, patchParticipant(owner, { chatLeg: undefined }))
   const p = participantOn(c, leg)
-  if (p === undefined) return { ...c, adpLegs: c.adpLegs.filter((d) => d.leg !== leg) }
+  if (p === undefined) return patchConference(c, { adpLegs: c.adpLegs.filter((d) => d.leg !== leg) })
   // The IM session of a leg that left goes with it (choice: it was admitted through that leg).
   if (p.chatLeg !== undefined) out.send(toCall(p.chatLeg, { _tag: 'Dismiss', reason: 'its call left the conference' }))
   return removeParticipant(c, p, out)
@@ -222,13 +221,17 @@ const legLeft = (c: ConferenceState, leg: LegId, out: Out): ConferenceState => {
  */
 const settle = (ctx: StepContext, conf: ConferenceState, out: Out): ConferenceState => {
   const global = ctx.config.source.global
-  const people = conf.pending.length + conf.participants.filter((p) => p.adp === undefined).length
+  let people = conf.pending.length
+  let hostHere = false
+  for (const p of conf.participants) {
+    if (p.adp === undefined) people++
+    if (p.role === 'host' && !p.waiting) hostHere = true
+  }
   if (people === 0) {
     if (conf.participants.length === 0 && conf.adpLegs.length === 0) return goIdle(conf, out)
     if (!keptAliveByAdps(conf.adpLegs)) return endConference(conf, 'only automatically dialled participants remained', false, out)
   }
   let c = conf
-  const hostHere = c.participants.some((p) => p.role === 'host' && !p.waiting)
   const guestsOnly = c.activated && !hostHere && c.participants.length > 0
   if (guestsOnly && !c.timers.includes('guests-only')) {
     // DESIGN §2: 0 s ends it at once.
@@ -264,7 +267,7 @@ const endConference = (conf: ConferenceState, reason: string, includePending: bo
   if (includePending) for (const leg of conf.pending) out.send(toCall(leg, { _tag: 'Dismiss', reason, farewell: conferenceEnding }))
   const c = cancelAllTimers(conf, out)
   out.emit({ _tag: 'Observe', observation: { _tag: 'ConferenceEnded', conference: c.id, reason } })
-  return { ...newConference(c.vmr, c.adps), pending: includePending ? [] : c.pending }
+  return patchConference(newConference(c.vmr, c.adps), { pending: includePending ? [] : c.pending })
 }
 
 // ---- timers firing --------------------------------------------------------------------------
@@ -272,7 +275,7 @@ const endConference = (conf: ConferenceState, reason: string, includePending: bo
 const timerFired = (ctx: StepContext, running: ConferenceState, name: string, out: Out): ConferenceState => {
   // Cancelled while its firing was on the way: nothing to do.
   if (!running.timers.includes(name)) return running
-  const c: ConferenceState = { ...running, timers: running.timers.filter((t) => t !== name) }
+  const c: ConferenceState = patchConference(running, { timers: running.timers.filter((t) => t !== name) })
   switch (name) {
     case 'adp-delay':
       return settle(ctx, dialAdps(ctx, c, out), out)
@@ -299,15 +302,15 @@ const triggerAdps = (ctx: StepContext, c: ConferenceState, cause: 'arrival' | 'a
   if (c.adpStage !== 'idle' || c.adps.length === 0) return c
   if (cause === 'arrival' && everyoneNeedsPin(c.vmr)) return c
   const delayS = Math.max(minAdpDelayS, ctx.config.source.global.adpDelayS)
-  return startTimer(ctx, { ...c, adpStage: 'scheduled' }, 'adp-delay', seconds(delayS), out)
+  return startTimer(ctx, patchConference(c, { adpStage: 'scheduled' }), 'adp-delay', seconds(delayS), out)
 }
 
 /** Each ADP once, not if already present, no retry (PROTOCOLS 3.5). */
 const dialAdps = (ctx: StepContext, conf: ConferenceState, out: Out): ConferenceState => {
-  let c: ConferenceState = { ...conf, adpStage: 'dialled' }
+  let c: ConferenceState = patchConference(conf, { adpStage: 'dialled' })
   for (const adp of conf.adps) {
     const key = addressKeyOf(adp.alias)
-    if (c.participants.some((p) => p.addressKey === key) || c.adpLegs.some((d) => d.adpId === adp.id)) continue
+    if (c.participants.some((p) => addressKeyOf(p.party.uri) === key) || c.adpLegs.some((d) => d.adpId === adp.id)) continue
     const plan = planAdpDial(ctx.config, c.vmr, adp)
     if (plan._tag === 'Skip') {
       out.emit({ _tag: 'Observe', observation: { _tag: 'AdpNotDialled', conference: c.id, adp: adp.id, reason: plan.reason } })
@@ -321,7 +324,7 @@ const dialAdps = (ctx: StepContext, conf: ConferenceState, out: Out): Conference
       protocol: plan.dialOut.protocol,
       party: plan.party,
     })
-    c = { ...c, adpLegs: [...c.adpLegs, { adpId: adp.id, leg: plan.dialOut.leg, keepAlive: adp.keepConferenceAlive, answered: false }] }
+    c = patchConference(c, { adpLegs: [...c.adpLegs, { adpId: adp.id, leg: plan.dialOut.leg, keepAlive: adp.keepConferenceAlive, answered: false }] })
   }
   return c
 }
@@ -336,15 +339,16 @@ const adpAnswered = (ctx: StepContext, c: ConferenceState, leg: LegId, adpId: st
     leg,
     role: adp.role,
     party: { displayName: adp.remoteDisplayName === '' ? adp.alias : adp.remoteDisplayName, uri: dialUriOf(adp.alias) },
-    addressKey: addressKeyOf(adp.alias),
     protocol: adp.protocol,
     media: { sendsVideo: video, receivesVideo: video },
     chatOnly: false,
     waiting: false,
     chatCapable: answer.chat,
+    chatLeg: undefined,
+    conversationId: undefined,
     adp: { id: adp.id, keepAlive: adp.keepConferenceAlive },
   }
-  const marked = { ...c, adpLegs: c.adpLegs.map((d) => (d.leg === leg ? { ...d, answered: true } : d)) }
+  const marked = patchConference(c, { adpLegs: c.adpLegs.map((d) => (d.leg === leg ? { ...d, answered: true } : d)) })
   return enter(ctx, marked, p, out)
 }
 
@@ -381,7 +385,7 @@ const chatSessionOffered = (
   out.send(toCall(a.leg, { _tag: 'ChatSessionAccepted' }))
   const joined =
     partner !== undefined
-      ? replaceParticipant(c, { ...partner, chatLeg: a.leg })
+      ? replaceParticipant(c, patchParticipant(partner, { chatLeg: a.leg }))
       : admit(ctx, c, { ...a, role: standaloneRole ?? 'guest' }, out)
   // The first message embedded in the INVITE is relayed like any other (PROTOCOLS 1.3).
   return firstMessage === undefined ? joined : relayChat(joined, a.leg, firstMessage, out)
@@ -408,18 +412,17 @@ const takeFloor = (c: ConferenceState, leg: LegId, out: Out): ConferenceState =>
   }
   if (c.presenter !== undefined && c.presenter !== leg) out.emit({ _tag: 'RevokeFloor', leg: c.presenter })
   out.emit({ _tag: 'GrantFloor', leg })
-  return refreshViews({ ...c, presenter: leg }, out)
+  return refreshViews(patchConference(c, { presenter: leg }), out)
 }
 
 const releaseFloor = (c: ConferenceState, leg: LegId, out: Out): ConferenceState => {
   if (c.presenter !== leg) return c
-  const { presenter: _, ...released } = c
-  return refreshViews(released, out)
+  return refreshViews(patchConference(c, { presenter: undefined }), out)
 }
 
 const activeSpeaker = (c: ConferenceState, leg: LegId, out: Out): ConferenceState => {
   if (c.order[0] === leg || !c.order.includes(leg)) return c
-  return refreshViews({ ...c, order: [leg, ...c.order.filter((l) => l !== leg)] }, out)
+  return refreshViews(patchConference(c, { order: [leg, ...c.order.filter((l) => l !== leg)] }), out)
 }
 
 export { newConference }

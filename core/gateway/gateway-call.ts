@@ -11,8 +11,7 @@ import { LegId as legId } from '../model/ids.js'
 import type { Effect, Reject } from '../node/effect.js'
 import type { GatewayMessage, GatewayStart, LegInput } from '../node/messages.js'
 import { toCall } from '../node/messages.js'
-import type { Outcome } from '../node/outcome.js'
-import { Out } from '../node/outcome.js'
+import type { Out } from '../node/outcome.js'
 import type { Route } from './route.js'
 import { dialUriOf } from '../call/address.js'
 import { answerUnder, carriesCall, commonMedia } from '../call/media.js'
@@ -29,7 +28,7 @@ export interface GatewayCallState {
   readonly bridged: boolean
   /** Each end takes chat: it offered it (SfB IM, web client), or has itself sent some. */
   readonly chat: Readonly<Record<Side, boolean>>
-  readonly presenter?: Side
+  readonly presenter: Side | undefined
 }
 
 export const gatewayOutLeg = (a: LegId): LegId => legId(`${a}/out`)
@@ -51,13 +50,12 @@ export const mapFailureStatus = (status: number): Reject['status'] => {
   return 480
 }
 
-export const startGateway = (start: GatewayStart): Outcome<GatewayCallState> => {
-  const out = new Out()
+export const startGateway = (start: GatewayStart, out: Out): GatewayCallState | undefined => {
   const { a, route } = start
-  const refuse = (status: Reject['status'], reason: string): Outcome<GatewayCallState> => {
+  const refuse = (status: Reject['status'], reason: string): undefined => {
     out.emit({ _tag: 'Reject', leg: a, status, reason })
     out.send(toCall(a, { _tag: 'Forget' }))
-    return out.done<GatewayCallState>(undefined)
+    return undefined
   }
   // DESIGN §2: an h323 rule is accepted in configuration, but no H.323 wire adapter exists yet.
   if (route.protocol === 'h323') {
@@ -84,7 +82,7 @@ export const startGateway = (start: GatewayStart): Outcome<GatewayCallState> => 
   )
   const calledParty: Party = { displayName: route.destination, uri: to }
   out.send({ _tag: 'TrackDialOut', leg: b, owner: { _tag: 'GatewayOut', gateway: a }, protocol: route.protocol, party: calledParty })
-  return out.done<GatewayCallState>({
+  return {
     a,
     b,
     parties: { a: start.party, b: calledParty },
@@ -93,13 +91,13 @@ export const startGateway = (start: GatewayStart): Outcome<GatewayCallState> => 
     callerOffer: start.offer,
     bridged: false,
     chat: { a: start.offer.chat || start.protocol === 'webrtc', b: false },
-  })
+    presenter: undefined,
+  }
 }
 
-export const stepGateway = (g: GatewayCallState, message: GatewayMessage): Outcome<GatewayCallState> => {
-  const out = new Out()
-  return out.done(react(g, message.side, message.input, out))
-}
+/** One event on one of the two legs: the next state (`undefined`: the call is over) and effects into `out`. */
+export const stepGateway = (g: GatewayCallState, message: GatewayMessage, out: Out): GatewayCallState | undefined =>
+  react(g, message.side, message.input, out)
 
 const react = (g: GatewayCallState, side: Side, input: LegInput, out: Out): GatewayCallState | undefined => {
   const here = legOf(g, side)
@@ -157,8 +155,7 @@ const react = (g: GatewayCallState, side: Side, input: LegInput, out: Out): Gate
     case 'ContentReleased': {
       if (g.presenter !== side) return g
       out.emit({ _tag: 'Show', leg: there, view: { _tag: 'Composed', layout: 'one_main_zero_pips', participants: [here] } })
-      const { presenter: _, ...released } = g
-      return released
+      return { ...g, presenter: undefined }
     }
     case 'MediaChanged': {
       // The change goes through to the other end, under the rule's ceiling.
