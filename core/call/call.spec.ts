@@ -91,16 +91,11 @@ void describe('resolution (DESIGN §2 "Dial strings and aliases")', () => {
     assert.deepEqual(only(h.offer('b', '   '), 'Reject').map((r) => r.status), [404])
   })
 
-  void it('rejects with 503 and a clear reason a rule that calls out over H.323 (no adapter yet)', () => {
+  void it('places a gateway call over H.323 like any other (the live signalling refuses it, DESIGN §2)', () => {
     const h = harness()
     const effects = h.offer('a', 'sip:room9@h323.example.com')
-    const reject = only(effects, 'Reject')[0]
-    assert.equal(reject?.status, 503)
-    assert.match(reject?.reason ?? '', /H\.323/)
-    assert.ok(observations(effects).some((o) => o._tag === 'GatewayUnavailable' && o.leg === 'a'))
-    assert.equal(only(effects, 'DialOut').length, 0)
-    assert.equal(h.state.calls.size, 0)
-    assert.equal(h.state.gateways.size, 0)
+    assert.deepEqual(only(effects, 'DialOut').map((d) => [d.protocol, d.to]), [['h323', 'sip:room9@h323.example.com']])
+    assert.equal(only(effects, 'Reject').length, 0)
   })
 
   void it('rejects with 488 an offer with neither audio nor video', () => {

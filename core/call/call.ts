@@ -290,7 +290,9 @@ const admit = (call: PinEntryCall, role: Role, out: Out): ParticipantCall => {
         party: call.party,
         protocol: call.protocol,
         media: participantMediaIn(call.vmr, call.offer),
-        chatCapable: call.offer.chat || call.protocol === 'webrtc',
+        // DESIGN §2 IM: SfB clients are chat-capable even on an AV call without an IM session;
+        // the SfB adapter opens the IM session towards them when the first message comes.
+        chatCapable: call.offer.chat || call.protocol === 'webrtc' || call.protocol === 'mssip',
         chatOnly: false,
         ...(call.conversationId === undefined ? {} : { conversationId: call.conversationId }),
       },

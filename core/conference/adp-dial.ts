@@ -59,8 +59,8 @@ const destinationOf = (config: CompiledConfig, adp: Adp): Destination | string =
 export const planAdpDial = (config: CompiledConfig, vmr: Vmr, adp: Adp): AdpDialPlan => {
   const destination = destinationOf(config, adp)
   if (typeof destination === 'string') return { _tag: 'Skip', reason: destination }
-  // DESIGN §2 Gateway: accepted in configuration, but no H.323 wire adapter exists yet.
-  if (destination.protocol === 'h323') return { _tag: 'Skip', reason: `H.323 calls are not available yet (no H.323 adapter): ${adp.alias}` }
+  // DESIGN §2: an h323 ADP is dialled like any other; the live signalling fails it (503) until an
+  // H.323 wire adapter exists, and ADPs are never retried.
   const callType = narrowCallType(destination.callType, vmr.callType)
   const leg = adpLegId(vmr.id, adp.id)
   return {

@@ -308,8 +308,11 @@ void describe('automatically dialled participants (DESIGN §2 ADP)', () => {
     })
     h.offer('a', 'meet.bob@example.com')
     const dialled = h.advance(10_000)
-    assert.deepEqual(only(dialled, 'DialOut').map((d) => [d.to, d.proxy]), [['sip:east@gw.example.com', 'sbc.example.com']])
-    assert.deepEqual(observations(dialled).filter((o) => o._tag === 'AdpNotDialled').map((o) => o._tag === 'AdpNotDialled' && o.adp), ['2', '3'])
+    assert.deepEqual(only(dialled, 'DialOut').map((d) => [d.to, d.proxy, d.protocol]), [
+      ['sip:east@gw.example.com', 'sbc.example.com', 'sip'],
+      ['sip:legacy@h323.example.com', undefined, 'h323'],
+    ])
+    assert.deepEqual(observations(dialled).filter((o) => o._tag === 'AdpNotDialled').map((o) => o._tag === 'AdpNotDialled' && o.adp), ['2'])
   })
 
   void it('hangs up an ADP left alone with keep_conference_alive if_multiple, and ends the conference', () => {

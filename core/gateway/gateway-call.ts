@@ -57,12 +57,9 @@ export const startGateway = (start: GatewayStart, out: Out): GatewayCallState | 
     out.send(toCall(a, { _tag: 'Forget' }))
     return undefined
   }
-  // DESIGN §2: an h323 rule is accepted in configuration, but no H.323 wire adapter exists yet.
-  if (route.protocol === 'h323') {
-    const reason = `gateway rule "${route.ruleName}" calls out over H.323, which is not available yet`
-    observe(out, { _tag: 'GatewayUnavailable', leg: a, reason })
-    return refuse(503, reason)
-  }
+  // DESIGN §2: an h323 rule is placed like any other. The simulator has H.323 endpoints; the live
+  // node has no H.323 wire adapter yet, so its signalling answers the DialOut with CallFailed 503
+  // and a clear reason, which reaches the caller through the ordinary failure path below.
   const offer = answerUnder(start.offer, route.callType)
   if (!carriesCall(offer) && offer.chat !== true) return refuse(488, `nothing the caller offered can go through rule "${route.ruleName}"`)
   const b = gatewayOutLeg(a)
