@@ -40,7 +40,7 @@ const lcg = (seed: number): (() => number) => {
   }
 }
 
-interface Workload {
+export interface Workload {
   readonly warm: NodeState
   readonly inputs: ReadonlyArray<Input>
 }
@@ -49,7 +49,7 @@ interface Workload {
  * Records a workload: `conferences` VMRs (a third open, the rest hosted with Host PIN 1234 and guests by `#`), each
  * warmed up to `perConference` participants, then `length` recorded inputs of everyday traffic.
  */
-const recordWorkload = (conferences: number, perConference: number, length: number): Workload => {
+export const recordWorkload = (conferences: number, perConference: number, length: number): Workload => {
   const vmrs: Vmr[] = []
   for (let i = 0; i < conferences; i++)
     vmrs.push(
@@ -100,7 +100,7 @@ const recordWorkload = (conferences: number, perConference: number, length: numb
 }
 
 /** Replays the workload from the warm state for about `ms`; inputs per second. */
-const replayRate = (w: Workload, ms: number): number => {
+export const replayRate = (w: Workload, ms: number): number => {
   const started = performance.now()
   let steps = 0
   let now = started
