@@ -40,9 +40,14 @@ export const verifyPassword = (stored: string, presented: string): Promise<boole
   const parsed = parse(stored)
   if (parsed === undefined) return Promise.resolve(false)
   return new Promise((resolve) => {
-    scrypt(presented.normalize('NFC'), parsed.salt, parsed.hash.length, parsed.options, (error, derived) => {
-      resolve(error === null && derived.length === parsed.hash.length && timingSafeEqual(derived, parsed.hash))
-    })
+    try {
+      scrypt(presented.normalize('NFC'), parsed.salt, parsed.hash.length, parsed.options, (error, derived) => {
+        resolve(error === null && derived.length === parsed.hash.length && timingSafeEqual(derived, parsed.hash))
+      })
+    } catch {
+      // Parameters scrypt refuses (N not a power of two, too much memory): a damaged hash.
+      resolve(false)
+    }
   })
 }
 
