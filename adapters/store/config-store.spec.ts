@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
+import { statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import * as E from 'fp-ts/lib/Either.js'
@@ -109,6 +109,7 @@ void test('PARLEY_ADMIN_PASSWORD replaces the stored password at start; only the
     const stored = db.prepare('SELECT password_hash FROM admin_credential').pluck().get() as string
     db.close()
     assert.match(stored, /^scrypt\$32768\$8\$1\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$/)
+    assert.equal(statSync(join(data.dir, 'parley.db')).mode & 0o777, 0o600)
     assert.ok(!stored.includes('from-the-environment'))
   } finally {
     data.remove()

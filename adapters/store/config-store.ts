@@ -15,7 +15,7 @@
  * - After each commit the new configuration, decoded and compiled, goes to every subscriber
  *   (the running node turns it into a ConfigChanged input).
  */
-import { mkdirSync } from 'node:fs'
+import { chmodSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { Database as SqliteDatabase } from 'better-sqlite3'
@@ -167,6 +167,9 @@ export class ConfigStore implements Directory {
     try {
       mkdirSync(options.dataDir, { recursive: true })
       db = new Database(file)
+      // The admin credential is in here (hashed); SQLite gives the -wal and -shm files the
+      // database file's mode.
+      chmodSync(file, 0o600)
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = FULL')
       db.pragma('foreign_keys = ON')
