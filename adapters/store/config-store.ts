@@ -106,8 +106,6 @@ class Rollback extends Error {
 
 const reasonOf = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
-type Validated = E.Either<{ readonly problems: ReadonlyArray<ConfigProblem>; readonly document: ConfigDocument }, ConfigChange>
-
 const validateDocument = (document: unknown, engine: PatternEngine): E.Either<ReadonlyArray<ConfigProblem>, ConfigChange> => {
   const config = decodeConfigFile(document)
   if (E.isLeft(config)) return E.left(config.left.problems)
@@ -383,14 +381,9 @@ export class ConfigStore implements Directory {
   }
 
   private writeAndRead(resource: ResourceName, write: () => E.Either<StoreWriteError, Written>): E.Either<StoreWriteError, JsonObject> {
-    let written: Written | undefined
-    const result = this.transaction(() => {
-      const outcome = write()
-      if (E.isRight(outcome)) written = outcome.right
-      return outcome
-    })
-    if (E.isLeft(result) || written === undefined) return E.isLeft(result) ? result : E.left({ _tag: 'StoreFailed', reason: 'nothing written' })
-    const id = written.id
+    const result = this.transaction(write)
+    if (E.isLeft(result)) return result
+    const id = result.right.id
     const object = this.get(resource, id)
     return object === undefined ? E.left({ _tag: 'NotFound', resource, id }) : E.right(object)
   }
@@ -407,11 +400,8 @@ export class ConfigStore implements Directory {
           const written = write()
           if (E.isLeft(written)) throw new Rollback(written.left)
           const document = this.tables.document({ nestAliases: false })
-          const validated: Validated = E.mapLeft((problems: ReadonlyArray<ConfigProblem>) => ({ problems, document }))(
-            validateDocument(document, this.engine),
-          )
-          if (E.isLeft(validated))
-            throw new Rollback({ _tag: 'Rejected', problems: localize(validated.left.problems, written.right.blame, validated.left.document) })
+          const validated = validateDocument(document, this.engine)
+          if (E.isLeft(validated)) throw new Rollback({ _tag: 'Rejected', problems: localize(validated.left, written.right.blame, document) })
           return { written: written.right, change: validated.right }
         })
         .immediate()
