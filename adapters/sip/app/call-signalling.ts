@@ -1,0 +1,682 @@
+/**
+ * Calls over SIP, both ways, as the Signalling port (CONVENTIONS 3: translation only). Wire
+ * events become inputs — INVITE → CallOffered, CANCEL → CallEnded(cancel), BYE → CallEnded,
+ * re-INVITE → MediaChanged, INFO dtmf-relay → DtmfReceived, MESSAGE in the dialog →
+ * ChatReceived, a dial-out's 2xx → CallAnswered, its failure → CallFailed — and the core's
+ * effects become SIP: Ring → 180, Answer → 200 with the SDP answer, Reject → the final status,
+ * Reoffer → re-INVITE (RFC 3264 §8), Hangup → BYE / CANCEL / a final error, DialOut → INVITE,
+ * SendDtmf → INFO per digit, DeliverChat → MESSAGE in the leg's dialog.
+ *
+ * Answers the adapter gives on its own are about the wire, never about the call:
+ * - 400 for an SDP body that does not parse, 415 for a body that is not SDP;
+ * - an INVITE without SDP (delayed offer, RFC 3261 §13.2.1, as CUCM and some gateways send by
+ *   default) is offered to the core as audio and video; Parley's 200 carries its offer of
+ *   what the core answered and the caller's answer comes in the ACK;
+ * - a re-INVITE whose media are unchanged (session refresh, SfB's re-INVITE after ICE) is
+ *   answered with the media in force, and so is one the core leaves unanswered: every INVITE
+ *   transaction must end, and "no change" is the only answer that decides nothing;
+ * - INFO that is neither DTMF nor typing (e.g. video fast-update requests) gets 200 and is
+ *   ignored, as SfB KeyboardActivity is.
+ */
+import { randomBytes as nodeRandomBytes, randomInt } from 'node:crypto'
+import * as E from 'fp-ts/lib/Either.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import type { Logger } from 'pino'
+import type { MediaAnswer, MediaOffer } from '../../../core/model/call.js'
+import type { LegId } from '../../../core/model/ids.js'
+import type { Answer, DeliverChat, DialOut, Hangup, Reject, Reoffer, SendDtmf } from '../../../core/node/effect.js'
+import type { CallEnded, Input } from '../../../core/node/input.js'
+import type { Clock } from '../../../core/ports/clock.js'
+import type { Ids } from '../../../core/ports/ids.js'
+import type { CallControlEffect, Signalling, SignallingError } from '../../../core/ports/signalling.js'
+import type { RtpPortAllocator, RtpStream } from '../../media/loopback/loopback-media.js'
+import { isMsSip } from '../dialect/ms-sip.js'
+import { parseDtmfInfo, buildDtmfInfo } from '../dtmf/dtmf-info.js'
+import type { DtmfDigit } from '../../../core/model/call.js'
+import { decodeFirstMessage } from '../im/first-message.js'
+import { buildMessageBody, decodeMessageBody } from '../im/message-body.js'
+import { recogniseTyping } from '../im/typing.js'
+import { buildOffer } from '../sdp/build-offer.js'
+import { negotiateAnswer } from '../sdp/build-answer.js'
+import type { LocalMedia } from '../sdp/local-media.js'
+import type { ParsedOffer } from '../sdp/parsed-offer.js'
+import { readOffer } from '../sdp/read-offer.js'
+import type { SdpError } from '../sdp/sdp-error.js'
+import { header } from '../stack/message-writer.js'
+import type { SipStack } from '../stack/sip-stack.js'
+import type { Dialog, DialogEnd, RequestFailure, ServerRequest, SipRequest, SipResponse } from '../stack/stack-types.js'
+import { CallLeg } from './call-leg.js'
+import { callerParty, dialledAddress, isTrusted, nameAddrOf, reasonHeader, sourceOf } from './request-reading.js'
+
+export interface CallSignallingOptions {
+  readonly stack: SipStack
+  readonly ports: RtpPortAllocator
+  readonly clock: Clock
+  readonly ids: Ids
+  readonly logger: Logger
+  /** PARLEY_PUBLIC_HOST: SDP `o=`, `c=` and ICE candidates. */
+  readonly publicHost: string
+  readonly trustedPeers: () => ReadonlyArray<string>
+  readonly isOwnHost: (host: string) => boolean
+  readonly randomBytes?: (length: number) => Uint8Array
+}
+
+/** What a caller that sends no offer is assumed to want: a call; the 200's offer says the rest. */
+const delayedOfferMedia: MediaOffer = { audio: true, video: true, content: false, chat: false }
+
+/** Body types an INVITE may carry (RFC 3261 §21.4.13: a 415 lists them in Accept). */
+const sdpBodyTypes = 'application/sdp, multipart/alternative, multipart/mixed'
+
+/** RFC 3261 §14.1: after a 491, the owner of the Call-ID waits 2.1-4 s, the other 0-2 s; one retry. */
+const glareRetryMs = 2_100
+
+const rtpStreamsOf = (media: MediaAnswer): ReadonlyArray<RtpStream> =>
+  (['audio', 'video', 'content'] as const).filter((s) => media[s] !== undefined)
+
+const sameMedia = (a: MediaOffer | undefined, b: MediaOffer): boolean =>
+  a !== undefined && a.audio === b.audio && a.video === b.video && a.content === b.content && a.chat === b.chat
+
+/**
+ * Until the media side runs BFCP (RFC 8855) there is no floor control port, and an offer with
+ * content needs one (build-offer: content comes with its BFCP line): content is left out of
+ * Parley's own offers, the rest goes as the core asked.
+ */
+const offerableMedia = (media: MediaAnswer): MediaAnswer => {
+  if (media.content === undefined) return media
+  const { content: _, ...rest } = media
+  return rest
+}
+
+const failureOf = (failure: RequestFailure): { readonly status: number; readonly reason: string } => {
+  switch (failure._tag) {
+    case 'Rejected':
+      return { status: failure.response.status, reason: failure.response.reasonPhrase ?? `rejected with ${failure.response.status}` }
+    case 'Timeout':
+      return { status: 408, reason: 'no answer from the called end' }
+    case 'TransportFailure':
+      return { status: 503, reason: `could not reach the called end (${failure.error._tag})` }
+    case 'NoRoute':
+      return { status: 404, reason: `no route to ${failure.uri}` }
+    case 'DialogTerminated':
+    case 'InviteInProgress':
+    case 'Cancelled':
+    case 'StackClosed':
+      return { status: 500, reason: failure._tag }
+  }
+}
+
+const describeSdpError = (e: SdpError): string => {
+  switch (e._tag) {
+    case 'EmptyBody':
+      return 'empty body'
+    case 'UnsupportedContentType':
+      return `body of type ${e.contentType} is not SDP`
+    case 'MalformedMultipart':
+      return `malformed multipart body: ${e.reason}`
+    case 'NoSdpPart':
+      return 'no SDP in the multipart body'
+    case 'MalformedSdp':
+      return `malformed SDP: ${e.reason}`
+  }
+}
+
+const sdpBody = (sdp: string) => ({ contentType: 'application/sdp', content: sdp })
+
+const legGone = (leg: string): E.Either<SignallingError, void> => E.left({ _tag: 'LegGone', leg })
+const wireFailure = (leg: string, reason: string): E.Either<SignallingError, void> => E.left({ _tag: 'WireFailure', leg, reason })
+const done: E.Either<SignallingError, void> = E.right(undefined)
+
+export class CallSignalling implements Signalling {
+  private readonly legs = new Map<LegId, CallLeg>()
+  private consumer: (input: Input) => void = () => undefined
+  private readonly randomBytes: (length: number) => Uint8Array
+
+  constructor(private readonly options: CallSignallingOptions) {
+    this.randomBytes = options.randomBytes ?? ((n) => new Uint8Array(nodeRandomBytes(n)))
+  }
+
+  readonly onInput = (deliver: (input: Input) => void): void => {
+    this.consumer = deliver
+  }
+
+  /** Legs the SIP side is carrying now. */
+  get legCount(): number {
+    return this.legs.size
+  }
+
+  private deliver(input: Input): void {
+    this.consumer(input)
+  }
+
+  private now(): number {
+    return this.options.clock.now()
+  }
+
+  // ---- incoming INVITE --------------------------------------------------------------------------
+
+  /** An INVITE outside any dialog. */
+  receiveInvite(incoming: ServerRequest): void {
+    const request = incoming.request
+    const offer = this.readBody(request)
+    if (offer._tag === 'Refused') {
+      incoming.respond({ status: offer.status, reason: offer.reason, headers: [reasonHeader(offer.status, offer.reason), ...offer.headers] })
+      return
+    }
+    const trusted = isTrusted(incoming.flow, this.options.trustedPeers())
+    const protocol = isMsSip(request.headerList) ? 'mssip' : 'sip'
+    const dialled = dialledAddress(request, this.options.isOwnHost)
+    const parsed = offer._tag === 'Offer' ? offer.offer : undefined
+    const media = parsed?.media ?? delayedOfferMedia
+    const leg = new CallLeg(this.options.ids.leg(), 'incoming', protocol, dialled, String(randomInt(1, 2 ** 47)))
+    leg.invite = incoming
+    leg.remoteOffer = parsed
+    leg.remoteMedia = media
+    this.legs.set(leg.id, leg)
+    incoming.onCancel(() => {
+      if (leg.ended) return
+      this.forget(leg)
+      this.deliver({ _tag: 'CallEnded', at: this.now(), leg: leg.id, reason: 'cancel' })
+    })
+    const conversationId = request.getHeader('Ms-Conversation-ID')
+    const firstMessage = media.chat ? decodeFirstMessage(request.headerList) : undefined
+    const caller = callerParty(request, trusted)
+    this.options.logger.info(
+      { leg: leg.id, callId: request.callId, dialled, from: caller.uri, protocol, source: sourceOf(incoming.flow), trusted, delayedOffer: parsed === undefined },
+      'call offered',
+    )
+    this.deliver({
+      _tag: 'CallOffered',
+      at: this.now(),
+      leg: leg.id,
+      dialled,
+      caller,
+      protocol,
+      offer: media,
+      source: sourceOf(incoming.flow),
+      registered: false,
+      ...(conversationId === undefined || conversationId.trim() === '' ? {} : { conversationId: conversationId.trim() }),
+      ...(firstMessage !== undefined && E.isRight(firstMessage) ? { firstMessage: firstMessage.right } : {}),
+    })
+  }
+
+  private readBody(
+    request: SipRequest,
+  ):
+    | { readonly _tag: 'Offer'; readonly offer: ParsedOffer }
+    | { readonly _tag: 'NoOffer' }
+    | { readonly _tag: 'Refused'; readonly status: number; readonly reason: string; readonly headers: ReadonlyArray<ReturnType<typeof header>> } {
+    if (request.bodyBytes.length === 0) return { _tag: 'NoOffer' }
+    const parsed = readOffer(request.getHeader('Content-Type') ?? '', request.bodyBytes)
+    if (E.isRight(parsed)) return { _tag: 'Offer', offer: parsed.right }
+    switch (parsed.left._tag) {
+      case 'EmptyBody':
+        return { _tag: 'NoOffer' }
+      case 'UnsupportedContentType':
+        return { _tag: 'Refused', status: 415, reason: 'Unsupported Media Type', headers: [header('Accept', sdpBodyTypes)] }
+      default:
+        return { _tag: 'Refused', status: 400, reason: describeSdpError(parsed.left), headers: [] }
+    }
+  }
+
+  // ---- effects ------------------------------------------------------------------------------------
+
+  readonly perform = (effect: CallControlEffect): TE.TaskEither<SignallingError, void> => {
+    if (effect._tag === 'DialOut') return () => this.dialOut(effect)
+    const leg = this.legs.get(effect.leg)
+    if (leg === undefined) return TE.fromEither(legGone(effect.leg))
+    // The core's answer to a re-INVITE is noted at once, before the work is queued (see receiveReinvite).
+    if (effect._tag === 'Answer' && leg.invite === undefined && leg.reinvite !== undefined) leg.reinvite.answeredByCore = true
+    return () => leg.enqueue(() => this.carry(leg, effect))
+  }
+
+  private async carry(leg: CallLeg, effect: Exclude<CallControlEffect, DialOut>): Promise<E.Either<SignallingError, void>> {
+    if (leg.ended) return legGone(leg.id)
+    switch (effect._tag) {
+      case 'Ring':
+        return this.ring(leg)
+      case 'Answer':
+        return this.answer(leg, effect)
+      case 'Reject':
+        return this.reject(leg, effect)
+      case 'Hangup':
+        return this.hangup(leg, effect)
+      case 'Reoffer':
+        return this.reoffer(leg, effect, true)
+      case 'SendDtmf':
+        return this.sendDtmf(leg, effect)
+      case 'DeliverChat':
+        return this.deliverChat(leg, effect)
+    }
+  }
+
+  private ring(leg: CallLeg): E.Either<SignallingError, void> {
+    if (leg.invite === undefined) return wireFailure(leg.id, 'Ring for a call that is not ringing')
+    const sent = leg.invite.respond({ status: 180 })
+    if (E.isLeft(sent)) return legGone(leg.id)
+    if (sent.right !== undefined) this.attach(leg, sent.right)
+    return done
+  }
+
+  private local(leg: CallLeg): LocalMedia {
+    leg.sessionVersion++
+    return {
+      publicHost: this.options.publicHost,
+      ports: leg.ports,
+      randomBytes: this.randomBytes,
+      session: { id: leg.sessionId, version: leg.sessionVersion },
+      localUri: leg.localUri,
+    }
+  }
+
+  /** Ports for the streams `media` needs; the leg ends (CallEnded transport) when there are none. */
+  private async portsFor(leg: CallLeg, media: MediaAnswer): Promise<boolean> {
+    const streams = rtpStreamsOf(media)
+    if (streams.length === 0) return true
+    const allocated = await this.options.ports.allocate(leg.id, streams)
+    if (E.isLeft(allocated)) {
+      this.options.logger.warn({ leg: leg.id, error: allocated.left }, 'no RTP ports for the call')
+      return false
+    }
+    leg.ports = { ...leg.ports, ...allocated.right }
+    return true
+  }
+
+  private async answer(leg: CallLeg, effect: Answer): Promise<E.Either<SignallingError, void>> {
+    if (leg.invite !== undefined) return this.answerInvite(leg, leg.invite, effect.answer)
+    const pending = leg.reinvite
+    if (pending !== undefined) {
+      leg.reinvite = undefined
+      return this.answerReinvite(leg, pending.request, pending.offer, effect.answer)
+    }
+    return wireFailure(leg.id, 'Answer with no offer pending')
+  }
+
+  /** The 200 to the initial INVITE: the SDP answer (or, to an offerless INVITE, Parley's offer). */
+  private async answerInvite(leg: CallLeg, invite: ServerRequest, media: MediaAnswer): Promise<E.Either<SignallingError, void>> {
+    if (!(await this.portsFor(leg, media))) {
+      invite.respond({ status: 503, reason: 'No media ports', headers: [reasonHeader(503, 'no RTP ports free'), header('Retry-After', '30')] })
+      return this.lose(leg, 'transport', 'no RTP ports free')
+    }
+    if (leg.ended) return legGone(leg.id)
+    const sdp = this.describe(leg, leg.remoteOffer, media)
+    if (E.isLeft(sdp)) {
+      invite.respond({ status: 500, reason: 'Could not build SDP', headers: [reasonHeader(500, sdp.left)] })
+      return this.lose(leg, 'transport', sdp.left)
+    }
+    const sent = invite.respond({ status: 200, body: sdpBody(sdp.right) })
+    // The caller's CANCEL got there first (the stack answered 487): the leg is already over.
+    if (E.isLeft(sent) || sent.right === undefined) return legGone(leg.id)
+    leg.invite = undefined
+    leg.localSdp = sdp.right
+    leg.localMedia = media
+    this.attach(leg, sent.right)
+    return done
+  }
+
+  /** Parley's answer to `offer`, or its own offer when there is none (delayed offer). */
+  private describe(leg: CallLeg, offer: ParsedOffer | undefined, media: MediaAnswer): E.Either<string, string> {
+    try {
+      if (offer !== undefined) return E.right(negotiateAnswer(offer, media, this.local(leg)).sdp)
+      const built = buildOffer({ _tag: 'Initial', dialect: leg.dialect, media: offerableMedia(media), local: this.local(leg) })
+      return E.isRight(built) ? built : E.left(`offer: ${built.left._tag}`)
+    } catch (error) {
+      return E.left(error instanceof Error ? error.message : String(error))
+    }
+  }
+
+  private async answerReinvite(leg: CallLeg, request: ServerRequest, offer: ParsedOffer | undefined, media: MediaAnswer): Promise<E.Either<SignallingError, void>> {
+    if (!(await this.portsFor(leg, media))) {
+      request.respond({ status: 488, reason: 'No media ports for the new streams', headers: [reasonHeader(488, 'no RTP ports free')] })
+      return wireFailure(leg.id, 'no RTP ports free')
+    }
+    // An offerless re-INVITE gets the SDP in force as Parley's offer (RFC 3264 §8: unchanged).
+    const sdp = offer === undefined && leg.localSdp !== undefined ? E.right(leg.localSdp) : this.describe(leg, offer, media)
+    if (E.isLeft(sdp)) {
+      request.respond({ status: 500, reason: 'Could not build SDP', headers: [reasonHeader(500, sdp.left)] })
+      return wireFailure(leg.id, sdp.left)
+    }
+    const sent = request.respond({ status: 200, body: sdpBody(sdp.right) })
+    if (E.isLeft(sent)) return legGone(leg.id)
+    leg.localSdp = sdp.right
+    leg.localMedia = media
+    if (offer !== undefined) {
+      leg.remoteOffer = offer
+      leg.remoteMedia = offer.media
+    }
+    return done
+  }
+
+  private reject(leg: CallLeg, effect: Reject): Promise<E.Either<SignallingError, void>> | E.Either<SignallingError, void> {
+    if (leg.invite !== undefined) {
+      leg.invite.respond({ status: effect.status, reason: effect.reason, headers: [reasonHeader(effect.status, effect.reason)] })
+      this.forget(leg)
+      return done
+    }
+    // Already answered (or a dial-out): a Reject can only end it.
+    return this.hangup(leg, { _tag: 'Hangup', leg: effect.leg, reason: effect.reason })
+  }
+
+  private async hangup(leg: CallLeg, effect: Hangup): Promise<E.Either<SignallingError, void>> {
+    if (leg.invite !== undefined) {
+      // Never answered: a final error is the only way to end it (RFC 3261 §13.3.1).
+      leg.invite.respond({ status: 480, reason: 'Call ended', headers: [reasonHeader(480, effect.reason)] })
+      this.forget(leg)
+      return done
+    }
+    if (leg.dialOut !== undefined) {
+      // RFC 3261 §9.1: an unanswered dial-out is cancelled.
+      leg.dialOut.cancel()
+      this.forget(leg)
+      return done
+    }
+    const dialog = leg.dialog
+    this.forget(leg)
+    if (dialog === undefined || dialog.state === 'terminated') return done
+    // Q.850 cause 16 (normal clearing) is what SIP peers expect in Reason on a BYE (RFC 3326).
+    const bye = await dialog.bye([header('Reason', `Q.850 ;cause=16 ;text="${effect.reason.replace(/["\\\r\n]/g, '')}"`)])
+    if (E.isLeft(bye)) this.options.logger.debug({ leg: leg.id, failure: bye.left._tag }, 'BYE got no 2xx')
+    return done
+  }
+
+  private async reoffer(leg: CallLeg, effect: Reoffer, retry: boolean): Promise<E.Either<SignallingError, void>> {
+    await leg.waitForAck()
+    const dialog = leg.dialog
+    if (leg.ended || dialog === undefined || leg.localSdp === undefined) return legGone(leg.id)
+    const media = offerableMedia(effect.offer)
+    if (!(await this.portsFor(leg, media))) return wireFailure(leg.id, 'no RTP ports free')
+    const offer = buildOffer({ _tag: 'Update', previous: leg.localSdp, media, local: this.local(leg) })
+    if (E.isLeft(offer)) return wireFailure(leg.id, `re-offer: ${offer.left._tag}`)
+    const result = await dialog.reinvite({ body: sdpBody(offer.right) })
+    if (E.isRight(result)) {
+      leg.localSdp = offer.right
+      leg.localMedia = media
+      const answer = readOffer(result.right.getHeader('Content-Type') ?? '', result.right.bodyBytes)
+      if (E.isRight(answer)) {
+        leg.remoteOffer = answer.right
+        leg.remoteMedia = answer.right.media
+      }
+      return done
+    }
+    const glare = result.left._tag === 'InviteInProgress' || (result.left._tag === 'Rejected' && result.left.response.status === 491)
+    if (glare && retry && !leg.ended) {
+      await new Promise<void>((resolve) => this.options.clock.schedule(this.now() + glareRetryMs, resolve))
+      return this.reoffer(leg, effect, false)
+    }
+    return wireFailure(leg.id, `re-INVITE: ${result.left._tag}${result.left._tag === 'Rejected' ? ` ${result.left.response.status}` : ''}`)
+  }
+
+  private async sendDtmf(leg: CallLeg, effect: SendDtmf): Promise<E.Either<SignallingError, void>> {
+    await leg.waitForAck()
+    for (const digit of effect.digits) {
+      const dialog = leg.dialog
+      if (leg.ended || dialog === undefined) return legGone(leg.id)
+      const info = buildDtmfInfo(digit as DtmfDigit)
+      const sent = await dialog.request({ method: 'INFO', body: { contentType: info.contentType, content: info.body } })
+      if (E.isLeft(sent)) return wireFailure(leg.id, `INFO for ${digit}: ${sent.left._tag}`)
+    }
+    return done
+  }
+
+  private async deliverChat(leg: CallLeg, effect: DeliverChat): Promise<E.Either<SignallingError, void>> {
+    await leg.waitForAck()
+    const dialog = leg.dialog
+    if (leg.ended || dialog === undefined) return legGone(leg.id)
+    const message = buildMessageBody(effect.text)
+    const sent = await dialog.request({ method: 'MESSAGE', body: { contentType: message.contentType, content: message.body } })
+    return E.isLeft(sent) ? wireFailure(leg.id, `MESSAGE: ${sent.left._tag}`) : done
+  }
+
+  // ---- dial-out --------------------------------------------------------------------------------------
+
+  private async dialOut(effect: DialOut): Promise<E.Either<SignallingError, void>> {
+    if (this.legs.has(effect.leg)) return wireFailure(effect.leg, 'DialOut for a leg that exists')
+    const fail = (status: number, reason: string): E.Either<SignallingError, void> => {
+      this.deliver({ _tag: 'CallFailed', at: this.now(), leg: effect.leg, status, reason })
+      return wireFailure(effect.leg, reason)
+    }
+    // DESIGN §2: H.323 has no wire adapter yet; the call fails with a clear reason.
+    if (effect.protocol === 'h323') return fail(503, 'H.323 calls are not available yet')
+    const leg = new CallLeg(effect.leg, 'outgoing', effect.protocol, effect.from.uri.includes(':') ? effect.from.uri : `sip:${effect.from.uri}`, String(randomInt(1, 2 ** 47)))
+    leg.acked = true
+    this.legs.set(leg.id, leg)
+    return leg.enqueue(async () => {
+      const media = offerableMedia(effect.offer)
+      if (!(await this.portsFor(leg, media))) {
+        this.forget(leg)
+        return fail(503, 'no RTP ports free')
+      }
+      const offer = buildOffer({ _tag: 'Initial', dialect: leg.dialect, media, local: this.local(leg) })
+      if (E.isLeft(offer)) {
+        this.forget(leg)
+        return fail(500, `could not build the offer (${offer.left._tag})`)
+      }
+      leg.localSdp = offer.right
+      leg.localMedia = media
+      const route = effect.proxy === undefined ? undefined : [`<sip:${effect.proxy}${effect.protocol === 'mssip' ? ';transport=tls' : ''};lr>`]
+      this.options.logger.info({ leg: leg.id, to: effect.to, proxy: effect.proxy, protocol: effect.protocol }, 'dialling out')
+      leg.dialOut = this.options.stack.invite(
+        {
+          requestUri: effect.to,
+          from: nameAddrOf(effect.from),
+          to: `<${effect.to}>`,
+          ...(route === undefined ? {} : { route }),
+          body: sdpBody(offer.right),
+        },
+        {
+          onAnswered: (response, dialog) => this.dialOutAnswered(leg, response, dialog),
+          onFailed: (failure) => {
+            leg.dialOut = undefined
+            // Parley cancelled it (Hangup) or is stopping: the core already knows.
+            if (leg.ended || failure._tag === 'Cancelled' || failure._tag === 'StackClosed') return
+            this.forget(leg)
+            const { status, reason } = failureOf(failure)
+            this.options.logger.info({ leg: leg.id, status, reason }, 'dial-out failed')
+            this.deliver({ _tag: 'CallFailed', at: this.now(), leg: leg.id, status, reason })
+          },
+        },
+      )
+      return done
+    })
+  }
+
+  private dialOutAnswered(leg: CallLeg, response: SipResponse, dialog: Dialog): void {
+    leg.dialOut = undefined
+    if (leg.ended) {
+      void dialog.bye()
+      return
+    }
+    this.attach(leg, dialog)
+    const answer = readOffer(response.getHeader('Content-Type') ?? '', response.bodyBytes)
+    if (E.isLeft(answer)) {
+      this.options.logger.info({ leg: leg.id, problem: describeSdpError(answer.left) }, 'dial-out answered without a usable SDP answer')
+      this.forget(leg)
+      void dialog.bye()
+      this.deliver({ _tag: 'CallFailed', at: this.now(), leg: leg.id, status: 488, reason: `unusable SDP answer: ${describeSdpError(answer.left)}` })
+      return
+    }
+    leg.remoteOffer = answer.right
+    leg.remoteMedia = answer.right.media
+    this.deliver({ _tag: 'CallAnswered', at: this.now(), leg: leg.id, answer: answer.right.media })
+  }
+
+  // ---- dialogs ------------------------------------------------------------------------------------------
+
+  private attach(leg: CallLeg, dialog: Dialog): void {
+    if (leg.dialog === dialog) return
+    leg.dialog = dialog
+    dialog.setHandler({
+      onRequest: (request) => this.receiveInDialog(leg, request),
+      onAck: (ack) => {
+        // The answer to Parley's offer in a 200 (delayed offer, offerless re-INVITE) comes here.
+        if (ack.bodyBytes.length > 0) {
+          const answer = readOffer(ack.getHeader('Content-Type') ?? '', ack.bodyBytes)
+          if (E.isRight(answer)) {
+            leg.remoteOffer = answer.right
+            leg.remoteMedia = answer.right.media
+          }
+        }
+        leg.markAcked()
+      },
+      onTerminated: (end) => this.dialogEnded(leg, end),
+    })
+  }
+
+  private dialogEnded(leg: CallLeg, end: DialogEnd): void {
+    if (leg.ended) return
+    const reason = ((): CallEnded['reason'] | undefined => {
+      switch (end._tag) {
+        case 'ByeReceived':
+          return 'bye'
+        case 'AckTimeout':
+          return 'timeout'
+        case 'RemoteGone':
+          return end.status === 408 ? 'timeout' : 'transport'
+        case 'EarlyDialogFailed':
+          // The early dialog of a ringing call ends when Parley rejects it; the core decided that.
+          return undefined
+        case 'ByeSent':
+        case 'Local':
+        case 'StackClosed':
+          return undefined
+      }
+    })()
+    if (reason === undefined) {
+      if (end._tag !== 'EarlyDialogFailed') this.forget(leg)
+      return
+    }
+    this.forget(leg)
+    this.options.logger.info({ leg: leg.id, reason }, 'call ended by the far end')
+    this.deliver({ _tag: 'CallEnded', at: this.now(), leg: leg.id, reason })
+  }
+
+  /** Ends the leg on the SIP side and tells the core (the adapter could not carry the call). */
+  private lose(leg: CallLeg, reason: CallEnded['reason'], why: string): E.Either<SignallingError, void> {
+    this.forget(leg)
+    this.deliver({ _tag: 'CallEnded', at: this.now(), leg: leg.id, reason })
+    return wireFailure(leg.id, why)
+  }
+
+  private forget(leg: CallLeg): void {
+    if (leg.ended) return
+    leg.markEnded()
+    this.legs.delete(leg.id)
+    this.options.ports.release(leg.id)
+  }
+
+  // ---- requests within a call's dialog -------------------------------------------------------------------
+
+  private receiveInDialog(leg: CallLeg, incoming: ServerRequest): void {
+    const request = incoming.request
+    switch (request.method) {
+      case 'INVITE':
+        return this.receiveReinvite(leg, incoming)
+      case 'INFO':
+        return this.receiveInfo(leg, incoming)
+      case 'MESSAGE':
+        return this.receiveMessage(leg, incoming)
+      case 'NOTIFY':
+        // No subscription of Parley's lives in a call's dialog (no REFER); nothing to act on.
+        incoming.respond({ status: 200 })
+        return
+      default:
+        incoming.respond({ status: 405, headers: [header('Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE')] })
+    }
+  }
+
+  private receiveReinvite(leg: CallLeg, incoming: ServerRequest): void {
+    const body = this.readBody(incoming.request)
+    if (body._tag === 'Refused') {
+      incoming.respond({ status: body.status === 415 ? 415 : 488, reason: body.reason, headers: [reasonHeader(488, body.reason), ...body.headers] })
+      return
+    }
+    const current = leg.localMedia ?? {}
+    if (body._tag === 'NoOffer') {
+      // An offerless re-INVITE (RFC 3261 §14.2): Parley offers what is in force; the ACK answers.
+      leg.acked = false
+      void leg.enqueue(() => this.answerReinvite(leg, incoming, undefined, current))
+      return
+    }
+    const offer = body.offer
+    if (sameMedia(leg.remoteMedia, offer.media)) {
+      void leg.enqueue(() => this.answerReinvite(leg, incoming, offer, current))
+      return
+    }
+    const pending = { request: incoming, offer, answeredByCore: false }
+    leg.reinvite = pending
+    this.deliver({ _tag: 'MediaChanged', at: this.now(), leg: leg.id, offer: offer.media })
+    // The core answers in the same step when it answers at all; otherwise the media in force stand.
+    queueMicrotask(() => {
+      if (pending.answeredByCore || leg.reinvite !== pending || leg.ended) return
+      leg.reinvite = undefined
+      void leg.enqueue(() => this.answerReinvite(leg, incoming, offer, current))
+    })
+  }
+
+  private receiveInfo(leg: CallLeg, incoming: ServerRequest): void {
+    const request = incoming.request
+    const contentType = request.getHeader('Content-Type') ?? ''
+    if (/^\s*application\/dtmf(-relay)?\s*(;|$)/i.test(contentType)) {
+      const info = parseDtmfInfo(contentType, request.bodyBytes)
+      if (E.isLeft(info)) {
+        const reason = info.left._tag === 'NotADtmfDigit' ? `not a DTMF digit: ${info.left.text}` : info.left._tag === 'MalformedDtmfBody' ? info.left.reason : info.left._tag
+        incoming.respond({ status: 400, reason: 'Bad DTMF', headers: [reasonHeader(400, reason)] })
+        return
+      }
+      incoming.respond({ status: 200 })
+      this.deliver({ _tag: 'DtmfReceived', at: this.now(), leg: leg.id, digit: info.right.digit })
+      return
+    }
+    // SfB KeyboardActivity and RFC 3994 typing: answered, relayed to no one (PROTOCOLS 1.3).
+    if (E.isRight(recogniseTyping(contentType, request.bodyBytes))) {
+      incoming.respond({ status: 200 })
+      return
+    }
+    this.options.logger.debug({ leg: leg.id, contentType }, 'INFO ignored')
+    incoming.respond({ status: 200 })
+  }
+
+  private receiveMessage(leg: CallLeg, incoming: ServerRequest): void {
+    const request = incoming.request
+    const contentType = request.getHeader('Content-Type') ?? 'text/plain'
+    const text = decodeMessageBody(contentType, request.bodyBytes)
+    if (E.isLeft(text)) {
+      switch (text.left._tag) {
+        case 'EmptyMessage':
+          incoming.respond({ status: 200 })
+          return
+        case 'UnsupportedImContentType':
+          incoming.respond({ status: 415, headers: [header('Accept', 'text/plain, text/html, text/rtf, multipart/alternative')] })
+          return
+        default:
+          incoming.respond({ status: 400, reason: 'Unreadable message', headers: [reasonHeader(400, text.left._tag === 'MalformedImBody' ? text.left.reason : text.left._tag)] })
+          return
+      }
+    }
+    incoming.respond({ status: 200 })
+    this.deliver({ _tag: 'ChatReceived', at: this.now(), leg: leg.id, text: text.right })
+  }
+
+  // ---- stopping ------------------------------------------------------------------------------------------
+
+  /**
+   * Ends every call as cleanly as the wire allows: BYE for established ones, 503 for ringing
+   * ones, CANCEL for dial-outs. Resolves when the BYEs are answered or `withinMs` has passed.
+   */
+  async endAll(withinMs: number): Promise<void> {
+    const byes: Array<Promise<unknown>> = []
+    for (const leg of [...this.legs.values()]) {
+      if (leg.invite !== undefined) {
+        leg.invite.respond({ status: 503, reason: 'Service Unavailable', headers: [reasonHeader(503, 'the node is stopping'), header('Retry-After', '60')] })
+      } else if (leg.dialOut !== undefined) {
+        leg.dialOut.cancel()
+      } else if (leg.dialog !== undefined && leg.dialog.state !== 'terminated') {
+        byes.push(leg.dialog.bye([header('Reason', 'Q.850 ;cause=16 ;text="the node is stopping"')]))
+      }
+      this.forget(leg)
+    }
+    if (byes.length === 0) return
+    let timer: (() => void) | undefined
+    await Promise.race([Promise.allSettled(byes), new Promise<void>((resolve) => (timer = this.options.clock.schedule(this.now() + withinMs, resolve)))])
+    timer?.()
+  }
+}

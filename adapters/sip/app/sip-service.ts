@@ -1,0 +1,117 @@
+/**
+ * The live SipService (adapters/node/sip-service.ts): opens the UDP, TCP and TLS listeners
+ * (PARLEY_SIP_PORT for UDP and TCP, PARLEY_SIPS_PORT for TLS, 0 = any free port per transport),
+ * runs the SIP stack over them, and assembles what carries the core's effects — calls and
+ * presence over SIP, the loopback media — around the node runtime that steps the core.
+ */
+import { isIP } from 'node:net'
+import * as E from 'fp-ts/lib/Either.js'
+import type { Logger } from 'pino'
+import type { CompiledConfig } from '../../../core/config/compiled.js'
+import type { Clock } from '../../../core/ports/clock.js'
+import type { Ids } from '../../../core/ports/ids.js'
+import { loadProductLogo } from '../../http/logo/product-logo.js'
+import { LoopbackMedia } from '../../media/loopback/loopback-media.js'
+import type { Environment } from '../../node/env.js'
+import { NodeRuntime } from '../../node/node-runtime.js'
+import type { NodeListening, SipPorts, SipService } from '../../node/sip-service.js'
+import type { TlsCredentials } from '../../node/tls-certificate.js'
+import { defaultAccept, SipStack } from '../stack/sip-stack.js'
+import type { SipTimerConfig } from '../stack/sip-timers.js'
+import { NodeSipTransport } from '../transport/node-sip-transport.js'
+import type { TransportStartError } from '../transport/transport-start-error.js'
+import { CallSignalling } from './call-signalling.js'
+import type { SubscriptionLimits } from './presence-subscriptions.js'
+import { PresenceSubscriptions } from './presence-subscriptions.js'
+import { ownHostCheck } from './request-reading.js'
+import { routeRequest } from './sip-app.js'
+
+export interface SipServiceDeps {
+  readonly env: Environment
+  readonly tls: TlsCredentials
+  readonly logger: Logger
+  readonly config: CompiledConfig
+  readonly clock: Clock
+  readonly ids: Ids
+  /** SHA-1 of the served product logo (contactCard photo hash); read from the logo file when absent. */
+  readonly productLogoHash?: string
+  readonly subscriptionLimits?: Partial<SubscriptionLimits>
+  readonly sipTimers?: Partial<SipTimerConfig>
+}
+
+/** Body types Parley reads (OPTIONS Accept): the stack's list plus those of presence lists and typing. */
+const accepted: ReadonlyArray<string> = [...defaultAccept, 'application/dtmf', 'text/rtf', 'application/adrl+xml', 'application/xml']
+
+/** How long stopping waits for BYEs and final NOTIFYs to be answered. */
+const stopGraceMs = 2_000
+
+const describeStartError = (error: TransportStartError): string =>
+  error._tag === 'BindFailed' ? `cannot listen on ${error.protocol} ${error.host}:${error.port}: ${error.reason}` : `TLS: ${error.reason}`
+
+interface Running {
+  readonly transport: NodeSipTransport
+  readonly stack: SipStack
+  readonly media: LoopbackMedia
+  readonly calls: CallSignalling
+  readonly presence: PresenceSubscriptions
+  readonly runtime: NodeRuntime
+}
+
+export class LiveSipService implements SipService {
+  private running: Running | undefined
+
+  constructor(private readonly deps: SipServiceDeps) {}
+
+  /** The runtime stepping the core (for the status API and configuration changes); absent until started. */
+  get runtime(): NodeRuntime | undefined {
+    return this.running?.runtime
+  }
+
+  /** What each leg is shown and played (the status API's participant view, issue 7). */
+  get media(): LoopbackMedia | undefined {
+    return this.running?.media
+  }
+
+  readonly start = async (listening: NodeListening): Promise<SipPorts> => {
+    if (this.running !== undefined) throw new Error('the SIP service is already started')
+    const { env, logger, clock, ids, config } = this.deps
+    const opened = await NodeSipTransport.open({
+      bindHost: env.sipBind,
+      ports: { udp: env.sipPort, tcp: env.sipPort, tls: env.sipsPort },
+      tls: { cert: this.deps.tls.cert, key: this.deps.tls.key },
+      logger,
+    })
+    if (E.isLeft(opened)) throw new Error(describeStartError(opened.left))
+    const transport = opened.right
+    const granted = transport.udpReceiveBufferBytes()
+    if (granted !== undefined && granted < 4 * 1024 * 1024) logger.warn({ bytes: granted }, 'the kernel granted a smaller UDP receive buffer than 4 MB (net.core.rmem_max)')
+    const stack = new SipStack({ transport, clock, publicHost: env.publicHost, logger, accept: accepted, userAgent: 'Parley', ...(this.deps.sipTimers === undefined ? {} : { timers: this.deps.sipTimers }) })
+    const global = config.source.global
+    const media = new LoopbackMedia({ bindHost: env.sipBind, portMin: global.rtpPortMin, portMax: global.rtpPortMax, logger: logger.child({ module: 'media' }) })
+    const cell: { runtime?: NodeRuntime } = {}
+    const trustedPeers = (): ReadonlyArray<string> => (cell.runtime?.config ?? config).source.global.trustedPeers
+    const isOwnHost = ownHostCheck([env.publicHost, ...(isIP(env.sipBind) !== 0 && env.sipBind !== '0.0.0.0' && env.sipBind !== '::' ? [env.sipBind] : [])])
+    const calls = new CallSignalling({ stack, ports: media, clock, ids, logger, publicHost: env.publicHost, trustedPeers, isOwnHost })
+    const presence = new PresenceSubscriptions({ clock, ids, logger, trustedPeers, isOwnHost, ...(this.deps.subscriptionLimits === undefined ? {} : { limits: this.deps.subscriptionLimits }) })
+    presence.setAvatarSource({ baseUrl: listening.avatarBaseUrl, productLogoHash: this.deps.productLogoHash ?? loadProductLogo().sha1 })
+    const runtime = new NodeRuntime({ config, clock, signalling: calls, media, presence, logger: logger.child({ module: 'core' }) })
+    cell.runtime = runtime
+    stack.onRequest(routeRequest(calls, presence))
+    this.running = { transport, stack, media, calls, presence, runtime }
+    const ports = transport.ports()
+    return { udp: ports.udp ?? 0, tcp: ports.tcp ?? 0, tls: ports.tls ?? 0 }
+  }
+
+  readonly stop = async (): Promise<void> => {
+    const running = this.running
+    if (running === undefined) return
+    this.running = undefined
+    await Promise.all([running.calls.endAll(stopGraceMs), running.presence.endAll(stopGraceMs)])
+    running.runtime.stop()
+    running.stack.close()
+    await running.transport.close()
+    await running.media.close()
+  }
+}
+
+export const createSipService = (deps: SipServiceDeps): LiveSipService => new LiveSipService(deps)
