@@ -43,7 +43,7 @@ const boot = (assembly: Assembly, log: ReturnType<typeof memoryLog>): Boot => {
   }
 }
 
-void test('each assembly binds its own clock and ids; the shell is shared; no SIP adapter is bound yet', () => {
+void test('each assembly binds its own clock and ids; the shell is shared; only the live one binds the SIP adapter', () => {
   const live = createContainer('live', boot('live', memoryLog()))
   const sim = createContainer('sim', boot('sim', memoryLog()))
   assert.equal(live.get(Token.Clock), systemClock)
@@ -51,10 +51,10 @@ void test('each assembly binds its own clock and ids; the shell is shared; no SI
   assert.equal(sim.get(Token.Clock), sim.get(Token.Clock), 'singleton scope')
   assert.equal(live.get(Token.PatternEngine), patternEngines.live)
   assert.equal(sim.get(Token.PatternEngine), patternEngines.sim)
-  for (const c of [live, sim]) {
-    assert.equal(c.get(Token.ParleyNode), c.get(Token.ParleyNode))
-    assert.equal(c.isBound(Token.SipService), false)
-  }
+  for (const c of [live, sim]) assert.equal(c.get(Token.ParleyNode), c.get(Token.ParleyNode))
+  assert.equal(live.isBound(Token.SipService), true)
+  assert.equal(live.get(Token.SipService), live.get(Token.SipService), 'singleton scope')
+  assert.equal(sim.isBound(Token.SipService), false)
   assert.ok(sim.isBound(Token.Signalling) && sim.isBound(Token.Media) && sim.isBound(Token.PresenceDelivery))
 })
 

@@ -11,6 +11,9 @@
 import 'reflect-metadata'
 import { Container, ContainerModule } from 'inversify'
 import type { ContainerModuleLoadOptions } from 'inversify'
+import type { CompiledConfig } from '../../core/config/compiled.js'
+import type { Clock } from '../../core/ports/clock.js'
+import type { Ids } from '../../core/ports/ids.js'
 import type { PatternEngine } from '../../core/ports/pattern-engine.js'
 import { jsPatternEngine } from '../../core/ports/fakes/js-pattern-engine.js'
 import { FakeMedia, FakePresenceDelivery, FakeSignalling, sequentialIds } from '../../core/ports/fakes/recording-ports.js'
@@ -19,12 +22,14 @@ import { createHttpServer } from '../http/http-server.js'
 import type { HttpServer } from '../http/http-server.js'
 import type { Image } from '../http/logo/product-logo.js'
 import { re2PatternEngine } from '../regex/re2-pattern-engine.js'
+import { createSipService } from '../sip/app/sip-service.js'
 import { avatarLookupFromConfig } from './config-avatars.js'
 import type { LoadedConfig } from './config-source.js'
 import type { Environment } from './env.js'
 import type { Logger } from './logger.js'
 import { ParleyNode } from './parley-node.js'
 import { randomIds } from './random-ids.js'
+import type { SipService } from './sip-service.js'
 import { systemClock } from './system-clock.js'
 import type { TlsCredentials } from './tls-certificate.js'
 import * as Token from './tokens.js'
@@ -74,28 +79,25 @@ const bindShell = ({ bind }: ContainerModuleLoadOptions, boot: Boot, assembly: A
 }
 
 /**
- * The node as it runs in production. SipService is not bound yet; the SIP adapter
- * (adapters/sip/) plugs in here with one binding, and ParleyNode starts it after HTTP:
- *
- *   options.bind(Token.SipService)
- *     .toDynamicValue((ctx): SipService =>
- *       createSipService({
- *         env: ctx.get<Environment>(Token.Environment), // sipBind, sipPort (UDP+TCP), sipsPort, publicHost
- *         tls: ctx.get<TlsCredentials>(Token.TlsCredentials), // cert and key PEM for the TLS listener
- *         logger: ctx.get<Logger>(Token.Logger).child({ component: 'sip' }),
- *         config: ctx.get<CompiledConfig>(Token.CompiledConfig),
- *         clock: ctx.get<Clock>(Token.Clock),
- *         ids: ctx.get<Ids>(Token.Ids),
- *       }))
- *     .inSingletonScope()
- *
- * Until then the node starts without SIP and says so in the log.
+ * The node as it runs in production: the SIP adapter (adapters/sip/app/) is bound with one
+ * binding, and ParleyNode starts it after HTTP.
  */
 export const live = (boot: Boot): ContainerModule =>
   new ContainerModule((options) => {
     bindShell(options, boot, 'live')
     options.bind(Token.Clock).toConstantValue(systemClock)
     options.bind(Token.Ids).toConstantValue(randomIds)
+    options.bind(Token.SipService)
+      .toDynamicValue((ctx): SipService =>
+        createSipService({
+          env: ctx.get<Environment>(Token.Environment), // sipBind, sipPort (UDP+TCP), sipsPort, publicHost
+          tls: ctx.get<TlsCredentials>(Token.TlsCredentials), // cert and key PEM for the TLS listener
+          logger: ctx.get<Logger>(Token.Logger).child({ component: 'sip' }),
+          config: ctx.get<CompiledConfig>(Token.CompiledConfig),
+          clock: ctx.get<Clock>(Token.Clock),
+          ids: ctx.get<Ids>(Token.Ids),
+        }))
+      .inSingletonScope()
   })
 
 /** The same shell over in-memory ports: a virtual clock, sequential ids, recording fakes. */
