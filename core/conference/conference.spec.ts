@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { ConferenceId, LegId } from '../model/ids.js'
-import type { Effect } from '../node/effect.js'
+import type { Effect, View } from '../node/effect.js'
 import {
   NodeHarness,
   audioOffer,
@@ -22,6 +22,7 @@ import {
 } from '../node/node-harness.js'
 import type { ConfigParts } from '../node/node-harness.js'
 import { hostWaitTimeoutReason } from './conference.js'
+import { seenBy } from './tiles.js'
 
 /** Alice's room of the demo: guests allowed, Host PIN 1234, no Guest PIN (guests press #). */
 const alice = makeVmr('1', {
@@ -42,7 +43,9 @@ const setup = (parts: ConfigParts = {}): NodeHarness =>
 const conference = (h: NodeHarness, id: string) => h.state.conferences.get(id)
 const rolesIn = (h: NodeHarness, id: string): ReadonlyMap<string, string> =>
   new Map(conference(h, id)?.participants.map((p) => [p.leg as string, p.role]) ?? [])
-const showsTo = (effects: ReadonlyArray<Effect>, leg: string) => only(forLeg(effects, leg), 'Show').map((s) => s.view)
+/** What `leg` is shown, a composed view read as its viewer sees it (its own tile left out: `composedTiles`). */
+const showsTo = (effects: ReadonlyArray<Effect>, leg: string): ReadonlyArray<View> =>
+  only(forLeg(effects, leg), 'Show').map((s) => seenBy(s.view, LegId(leg)))
 const guestJoins = (h: NodeHarness, leg: string): ReadonlyArray<Effect> => {
   h.offer(leg, 'meet.alice@example.com')
   return h.keys(leg, '#')
@@ -373,6 +376,15 @@ void describe('views (DESIGN §2 "Calls, media and content")', () => {
     assert.deepEqual(showsTo(spoke, 'a'), [{ _tag: 'Composed', layout: 'four_mains_zero_pips', participants: ['e', 'b', 'c', 'd'] }])
     assert.deepEqual(showsTo(spoke, 'e'), [], 'its own screen does not change')
     assert.deepEqual(h.send({ _tag: 'ActiveSpeakerChanged', conference: ConferenceId('9'), leg: LegId('e') }), [])
+  })
+
+  void it('describes a composed room once: every screen a change shows of one layout is the same view', () => {
+    const h = new NodeHarness(makeConfig({ vmrs: [makeVmr('9', { aliases: ['x@example.com'] })] }))
+    for (const leg of ['a', 'b', 'c', 'd', 'e', 'f']) h.offer(leg, 'x@example.com')
+    const shows = only(h.send({ _tag: 'ActiveSpeakerChanged', conference: ConferenceId('9'), leg: LegId('f') }), 'Show')
+    assert.deepEqual(shows.map((s) => s.leg), ['a', 'b', 'c', 'd', 'e'])
+    for (const s of shows) assert.equal(s.view, shows[0]!.view)
+    assert.deepEqual(showsTo(shows, 'a'), [{ _tag: 'Composed', layout: 'one_main_seven_pips', participants: ['f', 'b', 'c', 'd', 'e'] }])
   })
 
   void it('takes a leaving participant out of the mix and the others’ layouts', () => {

@@ -5,9 +5,11 @@
  * receivers as the VMR ("<VMR name> is presenting") and for others as the presenter. Legs that
  * receive no video are shown NoVideo (their client shows the VMR's contact picture).
  *
- * Views are recomputed after every change, but a view is only built (and shown) where it
- * differs from what the participant already sees: a speaker change in a large room allocates
- * nothing for the screens it does not change.
+ * A composed view names the conference's speaker order itself (the media side leaves out the
+ * viewer's own tile: `composedTiles`), so one view per layout serves the whole room: a join, a
+ * leave or a speaker change costs one small Show per screen it changes, not a list per viewer
+ * (O(n) rather than O(n²) in a room of n). A leg is shown a view only where what it sees differs
+ * from what it was last shown.
  */
 import type { Layout } from '../model/call.js'
 import type { LegId } from '../model/ids.js'
@@ -15,51 +17,30 @@ import type { View } from '../node/effect.js'
 import type { Out } from '../node/outcome.js'
 import type { ConferenceState, Participant } from './conference-state.js'
 import { participantOn, patchConference } from './conference-state.js'
-
-/** Tiles each layout shows (PROTOCOLS 3.7): more participants than this are not sent. */
-export const layoutCapacity: Readonly<Record<Layout, number>> = {
-  one_main_zero_pips: 1,
-  one_main_seven_pips: 8,
-  one_main_twentyone_pips: 22,
-  two_mains_twentyone_pips: 23,
-  four_mains_zero_pips: 4,
-  nine_mains_zero_pips: 9,
-  sixteen_mains_zero_pips: 16,
-  twentyfive_mains_zero_pips: 25,
-  five_mains_seven_pips: 12,
-}
+import { sameTiles } from './tiles.js'
 
 const noVideo: View = { _tag: 'NoVideo' }
 const selfView: View = { _tag: 'SelfView' }
-
-/** The first `capacity` legs of `order` other than `viewer`. */
-const othersInOrder = (order: ReadonlyArray<LegId>, viewer: LegId, capacity: number): LegId[] => {
-  const out: LegId[] = []
-  for (let i = 0; i < order.length && out.length < capacity; i++) if (order[i] !== viewer) out.push(order[i]!)
-  return out
-}
-
-/** Whether `shown` already is the layout `othersInOrder` would give. */
-const showsComposed = (shown: View | undefined, layout: Layout, order: ReadonlyArray<LegId>, viewer: LegId, capacity: number): boolean => {
-  if (shown === undefined || shown._tag !== 'Composed' || shown.layout !== layout) return false
-  const tiles = shown.participants
-  let j = 0
-  for (let i = 0; i < order.length && j < capacity; i++) {
-    const leg = order[i]
-    if (leg === viewer) continue
-    if (tiles[j] !== leg) return false
-    j++
-  }
-  return j === tiles.length
-}
 
 const firstOtherSpeaker = (order: ReadonlyArray<LegId>, viewer: LegId): LegId | undefined => {
   for (const leg of order) if (leg !== viewer) return leg
   return undefined
 }
 
-/** The participant's new view, or `undefined` when it has no screen of ours or it is unchanged. */
-const changedView = (c: ConferenceState, p: Participant, shown: View | undefined, presenter: Participant | undefined): View | undefined => {
+/** Whether `shown` already gives `viewer` the tiles `layout` over `order` gives. */
+const showsComposed = (shown: View | undefined, layout: Layout, order: ReadonlyArray<LegId>, viewer: LegId): boolean =>
+  shown !== undefined && shown._tag === 'Composed' && shown.layout === layout && sameTiles(layout, shown.participants, order, viewer)
+
+/** The layout a participant is shown, or `undefined` when it sees something else (or nothing of ours). */
+const composedLayout = (c: ConferenceState, p: Participant, presenter: Participant | undefined): Layout | undefined => {
+  if (p.chatOnly || p.waiting || !p.media.receivesVideo) return undefined
+  if (presenter !== undefined && presenter.leg !== p.leg) return undefined
+  if (c.order.length <= 1 && p.media.sendsVideo) return undefined
+  return p.role === 'host' ? c.vmr.hostView : c.vmr.guestView
+}
+
+/** The participant's new view when it is not composed; `undefined` when it has no screen of ours or it is unchanged. */
+const changedOtherView = (c: ConferenceState, p: Participant, shown: View | undefined, presenter: Participant | undefined): View | undefined => {
   if (p.chatOnly || p.waiting) return undefined
   if (!p.media.receivesVideo) return shown?._tag === 'NoVideo' ? undefined : noVideo
   if (presenter !== undefined && presenter.leg !== p.leg) {
@@ -68,21 +49,26 @@ const changedView = (c: ConferenceState, p: Participant, shown: View | undefined
     if (shown?._tag === 'Content' && shown.presenter === name && shown.speaker === speaker) return undefined
     return speaker === undefined ? { _tag: 'Content', presenter: name } : { _tag: 'Content', presenter: name, speaker }
   }
-  if (c.order.length <= 1 && p.media.sendsVideo) return shown?._tag === 'SelfView' ? undefined : selfView
-  const layout = p.role === 'host' ? c.vmr.hostView : c.vmr.guestView
-  const capacity = layoutCapacity[layout]
-  if (showsComposed(shown, layout, c.order, p.leg, capacity)) return undefined
-  return { _tag: 'Composed', layout, participants: othersInOrder(c.order, p.leg, capacity) }
+  return shown?._tag === 'SelfView' ? undefined : selfView
 }
 
 /** Shows every joined participant its view where it changed. */
 export const refreshViews = (c: ConferenceState, out: Out): ConferenceState => {
   const presenter = c.presenter === undefined ? undefined : participantOn(c, c.presenter)
   const participants = c.participants
+  // At most one composed view per layout for the whole room, built on first need.
+  let hostComposed: View | undefined
+  let guestComposed: View | undefined
   let screens: Array<View | undefined> | undefined
   for (let i = 0; i < participants.length; i++) {
     const p = participants[i]!
-    const view = changedView(c, p, c.screens[i], presenter)
+    const shown = c.screens[i]
+    const layout = composedLayout(c, p, presenter)
+    let view: View | undefined
+    if (layout === undefined) view = changedOtherView(c, p, shown, presenter)
+    else if (showsComposed(shown, layout, c.order, p.leg)) view = undefined
+    else if (p.role === 'host') view = hostComposed ??= { _tag: 'Composed', layout, participants: c.order }
+    else view = guestComposed ??= { _tag: 'Composed', layout, participants: c.order }
     if (view === undefined) continue
     out.emit({ _tag: 'Show', leg: p.leg, view })
     screens ??= c.screens.slice()

@@ -41,6 +41,12 @@ export type View =
   | { readonly _tag: 'Splash'; readonly screen: 'pin-entry' | 'waiting-for-host' | 'invalid-pin' | 'conference-ending' }
   /** The first participant sees themselves until someone joins. */
   | { readonly _tag: 'SelfView' }
+  /**
+   * The room's composed layout. `participants` is the conference's order (most recent active
+   * speaker first, then by arrival), the same list for every viewer and possibly holding the
+   * viewer itself: a viewer sees the first `layoutCapacity[layout]` of them other than itself
+   * (`composedTiles` in core/conference/tiles.ts). One list per room, not one per viewer.
+   */
   | { readonly _tag: 'Composed'; readonly layout: Layout; readonly participants: ReadonlyArray<LegId> }
   /** Content main, the active speaker small; `presenter` is the name the receiver is shown. */
   | { readonly _tag: 'Content'; readonly presenter: string; readonly speaker?: LegId }

@@ -48,6 +48,14 @@ void test('layouts name the people in them, as the picture would', () => {
   assert.ok(screen.kind === 'composed' && screen.participants.includes('Dave'), JSON.stringify(screen))
 })
 
+void test("a composed picture names the others in the layout and never the viewer's own tile", () => {
+  const { alice, dave } = world()
+  alice.dial('meet.bob@example.com')
+  dave.dial('meet.bob@example.com')
+  assert.deepEqual(alice.screen, { kind: 'composed', layout: 'one_main_seven_pips', participants: ['Dave'] })
+  assert.deepEqual(dave.screen, { kind: 'composed', layout: 'one_main_seven_pips', participants: ['Alice'] })
+})
+
 void test("a gateway call rings the endpoint attached at the rule's address, which answers by itself; the two halves hear each other", () => {
   const { network, alice, dave } = world()
   alice.dial('room1@rooms.example.com')

@@ -16,6 +16,7 @@ import { LegId, SubscriptionId, type ConferenceId } from '../../core/model/ids.j
 import type { DialOut, Effect, Observation, PresenceDocument, View } from '../../core/node/effect.js'
 import type { Input } from '../../core/node/input.js'
 import { initialNodeState, stepNode, type NodeState } from '../../core/node/router.js'
+import { composedTiles } from '../../core/conference/tiles.js'
 import { addressKey } from '../address.js'
 import type {
   CallControl,
@@ -256,7 +257,7 @@ export class InProcessNetwork implements SimNetwork {
       case 'SendDtmf':
         return this.sendTones(effect.leg, effect.digits)
       case 'Show':
-        return this.leg(effect.leg)?.events.picture(this.picture(effect.view))
+        return this.leg(effect.leg)?.events.picture(this.picture(effect.view, effect.leg))
       case 'Play':
         return this.leg(effect.leg)?.events.sound(effect.sound)
       case 'JoinMix':
@@ -358,14 +359,15 @@ export class InProcessNetwork implements SimNetwork {
     return this.legs.get(id)?.party.displayName ?? id
   }
 
-  private picture(view: View): Picture {
+  /** What `viewer` sees: a composed layout names the others in it, never the viewer itself. */
+  private picture(view: View, viewer: LegId): Picture {
     switch (view._tag) {
       case 'Splash':
         return { kind: 'splash', splash: view.screen }
       case 'SelfView':
         return { kind: 'self-view' }
       case 'Composed':
-        return { kind: 'composed', layout: view.layout, participants: view.participants.map((p) => this.nameOf(p)) }
+        return { kind: 'composed', layout: view.layout, participants: composedTiles(view, viewer).map((p) => this.nameOf(p)) }
       case 'Content':
         return { kind: 'content', presenter: view.presenter, ...(view.speaker === undefined ? {} : { speaker: this.nameOf(view.speaker) }) }
       case 'NoVideo':
