@@ -47,6 +47,24 @@ void describe('PersistentMap', () => {
     fc.assert(fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => agreeWithMap(hash, ops)))
   })
 
+  void it('keeps one canonical shape: after any updates, the trie is the one its keys alone would build', () => {
+    // Deletion pulls lone entries up (CHAMP), so no path of empty or single-entry nodes is left.
+    const shapeOf = (m: PersistentMap<number>): unknown => (m as unknown as { readonly root: unknown }).root
+    const hash = (k: string): number => ((fnv1a(k) & 0x3) << 28) | (fnv1a(k) & 0xff)
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
+        let m = PersistentMap.empty<number>(hash)
+        for (const op of ops) m = op.kind === 'set' ? m.set(op.key, op.value) : m.delete(op.key)
+        const entries = [...m.entries()]
+        // Keys of equal hashes share a collision node in the order they came: not a shape question.
+        fc.pre(new Set(entries.map(([k]) => hash(k))).size === entries.length)
+        let fresh = PersistentMap.empty<number>(hash)
+        for (const [k, v] of entries.sort(([a], [b]) => (a < b ? -1 : 1))) fresh = fresh.set(k, v)
+        assert.deepEqual(shapeOf(m), shapeOf(fresh))
+      }),
+    )
+  })
+
   void it('holds many keys and deletes them all back to empty', () => {
     let m = PersistentMap.empty<number>()
     for (let i = 0; i < 5000; i++) m = m.set(`leg-${i}`, i)

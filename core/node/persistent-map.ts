@@ -1,46 +1,40 @@
 /**
- * A persistent (immutable, structurally shared) map from string keys to values: a hash array
- * mapped trie (Bagwell, "Ideal Hash Trees", 2001). `set` and `delete` copy one path of at most
- * eight 16-way nodes and share the rest, so a step that touches one aggregate costs O(log16 n)
- * however many calls and conferences the node holds (DESIGN §1: a step costs the size of one
- * aggregate, not of the node). A `ReadonlyMap` copied per step would cost O(n) instead.
+ * A persistent (immutable, structurally shared) map from string keys to values: a compressed
+ * hash-array mapped prefix trie (CHAMP: Steindorfer and Vinju, "Optimizing Hash-Array Mapped
+ * Tries for Fast and Lean Immutable JVM Collections", OOPSLA 2015, after Bagwell's HAMT).
+ * `set` and `delete` copy one path of at most eight 16-way nodes and share the rest, so a step
+ * that touches one aggregate costs O(log16 n) however many calls and conferences the node
+ * holds (DESIGN §1: a step costs the size of one aggregate, not of the node). A `ReadonlyMap`
+ * copied per step would cost O(n) instead.
+ *
+ * Each trie node is one array, `[dataMap, nodeMap, key0, value0, key1, value1, …, child0, child1, …]`:
+ * entries sit inline in their parent (no leaf objects), and the two bitmaps say which of the 16
+ * hash fragments hold an entry and which a child node. An update therefore allocates one array
+ * per level, and a lookup follows one array per level. Bitmaps of 16 bits stay small integers
+ * (V8 Smis), so the array holds no boxed numbers. Deletion keeps the trie canonical: a child left
+ * with a single entry is pulled up into its parent.
  *
  * Keys here are leg, conference and gateway ids that the node itself mints or reads from its
  * configuration, so hash flooding by callers is not a concern; equal hashes are still handled
- * (collision nodes), only slower.
+ * (collision nodes below the last level), only slower.
  */
 
-/**
- * 16-way nodes: a path copy per update moves half as many pointers as 32-way nodes for one
- * more level of depth, which measured as less garbage per step (bench/step.bench.ts).
- */
+/** 16-way nodes: 4 hash bits per level; 32-bit hashes are used up after eight levels. */
 const bitsPerLevel = 4
 const levelMask = 0xf
-/** The hash is 32 bits: eight levels of 4 bits tell any two hashes apart. */
-const maxShift = 28
+const hashBits = 32
 
-interface Leaf<V> {
-  readonly kind: 'leaf'
-  readonly hash: number
-  readonly key: string
-  readonly value: V
-}
+/** Slots before the entries: the data bitmap and the node bitmap. */
+const header = 2
 
-interface Branch<V> {
-  readonly kind: 'branch'
-  /** Bit i set = a child for hash fragment i; children are stored densely in bit order. */
-  readonly bitmap: number
-  readonly children: ReadonlyArray<TrieNode<V>>
-}
+/**
+ * One trie node (see above). Typed loosely because its slots hold bitmaps, keys, values and
+ * child nodes by position; only this module reads it.
+ */
+type TrieNode = ReadonlyArray<unknown>
 
-/** Two or more keys whose whole 32-bit hashes are equal. */
-interface Collision<V> {
-  readonly kind: 'collision'
-  readonly hash: number
-  readonly leaves: ReadonlyArray<Leaf<V>>
-}
-
-type TrieNode<V> = Leaf<V> | Branch<V> | Collision<V>
+/** Below the last level: keys whose whole 32-bit hashes are equal, as `[key0, value0, key1, value1, …]`. */
+type CollisionNode = ReadonlyArray<unknown>
 
 /** FNV-1a over UTF-16 code units: cheap, and spreads sequential ids (`leg-1`, `leg-2`) well. */
 export const fnv1a = (key: string): number => {
@@ -53,133 +47,147 @@ export const fnv1a = (key: string): number => {
 }
 
 const popcount = (x: number): number => {
-  let v = x - ((x >>> 1) & 0x55555555)
-  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333)
-  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff
+  let v = x - ((x >>> 1) & 0x5555)
+  v = (v & 0x3333) + ((v >>> 2) & 0x3333)
+  v = (v + (v >>> 4)) & 0x0f0f
+  return (v + (v >>> 8)) & 0x1f
 }
 
-const fragment = (hash: number, shift: number): number => (hash >>> shift) & levelMask
+const bitOf = (hash: number, shift: number): number => 1 << ((hash >>> shift) & levelMask)
 
-const arrayReplace = <T>(xs: ReadonlyArray<T>, i: number, x: T): ReadonlyArray<T> => {
-  const out = xs.slice()
+const dataMapOf = (node: TrieNode): number => node[0] as number
+const nodeMapOf = (node: TrieNode): number => node[1] as number
+/** Index of the key of the entry at `bit` (its value follows it). */
+const dataIndex = (dataMap: number, bit: number): number => header + 2 * popcount(dataMap & (bit - 1))
+/** Index of the child at `bit`. */
+const nodeIndex = (dataMap: number, nodeMap: number, bit: number): number =>
+  header + 2 * popcount(dataMap) + popcount(nodeMap & (bit - 1))
+
+const emptyNode: TrieNode = [0, 0]
+
+const replaced = (node: ReadonlyArray<unknown>, i: number, x: unknown): unknown[] => {
+  const out = node.slice()
   out[i] = x
   return out
 }
-const arrayInsert = <T>(xs: ReadonlyArray<T>, i: number, x: T): ReadonlyArray<T> => {
-  const out = xs.slice(0, i)
-  out.push(x)
-  for (let j = i; j < xs.length; j++) out.push(xs[j]!)
+
+/** A node holding two entries whose keys differ, at `shift` (a chain of nodes while their fragments agree). */
+const pairNode = (k1: string, v1: unknown, h1: number, k2: string, v2: unknown, h2: number, shift: number): TrieNode => {
+  if (shift >= hashBits) return [k1, v1, k2, v2]
+  const b1 = bitOf(h1, shift)
+  const b2 = bitOf(h2, shift)
+  if (b1 === b2) return [0, b1, pairNode(k1, v1, h1, k2, v2, h2, shift + bitsPerLevel)]
+  return b1 < b2 ? [b1 | b2, 0, k1, v1, k2, v2] : [b1 | b2, 0, k2, v2, k1, v1]
+}
+
+/**
+ * Counts what the last `setIn` added (0 or 1 entry): read by `set` right after the call. Updates
+ * run to completion one at a time (no callbacks run inside them), so one counter serves all.
+ */
+let added = 0
+
+const setInCollision = (node: CollisionNode, key: string, value: unknown): CollisionNode => {
+  for (let i = 0; i < node.length; i += 2) {
+    if (node[i] !== key) continue
+    return node[i + 1] === value ? node : replaced(node, i + 1, value)
+  }
+  added = 1
+  return [...node, key, value]
+}
+
+const setIn = (node: TrieNode, key: string, value: unknown, hash: number, shift: number, hashOf: (k: string) => number): TrieNode => {
+  if (shift >= hashBits) return setInCollision(node, key, value)
+  const bit = bitOf(hash, shift)
+  const dataMap = dataMapOf(node)
+  const nodeMap = nodeMapOf(node)
+  if ((dataMap & bit) !== 0) {
+    const i = dataIndex(dataMap, bit)
+    const existing = node[i] as string
+    if (existing === key) return node[i + 1] === value ? node : replaced(node, i + 1, value)
+    // Another key shares this fragment: both move down into a new child.
+    added = 1
+    const child = pairNode(existing, node[i + 1], hashOf(existing), key, value, hash, shift + bitsPerLevel)
+    const at = nodeIndex(dataMap & ~bit, nodeMap, bit) + 2
+    const out: unknown[] = [dataMap & ~bit, nodeMap | bit]
+    for (let j = header; j < i; j++) out.push(node[j])
+    for (let j = i + 2; j < at; j++) out.push(node[j])
+    out.push(child)
+    for (let j = at; j < node.length; j++) out.push(node[j])
+    return out
+  }
+  if ((nodeMap & bit) !== 0) {
+    const i = nodeIndex(dataMap, nodeMap, bit)
+    const child = node[i] as TrieNode
+    const next = setIn(child, key, value, hash, shift + bitsPerLevel, hashOf)
+    return next === child ? node : replaced(node, i, next)
+  }
+  added = 1
+  const i = dataIndex(dataMap, bit)
+  const out: unknown[] = [dataMap | bit, nodeMap]
+  for (let j = header; j < i; j++) out.push(node[j])
+  out.push(key, value)
+  for (let j = i; j < node.length; j++) out.push(node[j])
   return out
 }
-const arrayRemove = <T>(xs: ReadonlyArray<T>, i: number): ReadonlyArray<T> => {
-  const out = xs.slice(0, i)
-  for (let j = i + 1; j < xs.length; j++) out.push(xs[j]!)
+
+/** A node left with exactly one entry and no child, which its parent takes in instead. */
+const loneEntry = (node: TrieNode, shift: number): boolean =>
+  shift >= hashBits ? node.length === 2 : nodeMapOf(node) === 0 && popcount(dataMapOf(node)) === 1
+
+/** `node` without `key`: the same node when absent. */
+const deleteIn = (node: TrieNode, key: string, hash: number, shift: number): TrieNode => {
+  if (shift >= hashBits) {
+    for (let i = 0; i < node.length; i += 2) if (node[i] === key) return node.toSpliced(i, 2)
+    return node
+  }
+  const bit = bitOf(hash, shift)
+  const dataMap = dataMapOf(node)
+  const nodeMap = nodeMapOf(node)
+  if ((dataMap & bit) !== 0) {
+    const i = dataIndex(dataMap, bit)
+    if (node[i] !== key) return node
+    const out = node.toSpliced(i, 2)
+    out[0] = dataMap & ~bit
+    return out
+  }
+  if ((nodeMap & bit) === 0) return node
+  const i = nodeIndex(dataMap, nodeMap, bit)
+  const child = node[i] as TrieNode
+  const next = deleteIn(child, key, hash, shift + bitsPerLevel)
+  if (next === child) return node
+  if (!loneEntry(next, shift + bitsPerLevel)) return replaced(node, i, next)
+  // Canonical form: the child's last entry moves up here, in its data position.
+  const k = shift + bitsPerLevel >= hashBits ? next[0] : next[header]
+  const v = shift + bitsPerLevel >= hashBits ? next[1] : next[header + 1]
+  const at = dataIndex(dataMap, bit)
+  const out: unknown[] = [dataMap | bit, nodeMap & ~bit]
+  for (let j = header; j < at; j++) out.push(node[j])
+  out.push(k, v)
+  for (let j = at; j < i; j++) out.push(node[j])
+  for (let j = i + 1; j < node.length; j++) out.push(node[j])
   return out
 }
 
-/** A branch (or collision) holding two leaves whose keys differ. */
-const mergeLeaves = <V>(a: Leaf<V>, b: Leaf<V>, shift: number): TrieNode<V> => {
-  if (a.hash === b.hash) return { kind: 'collision', hash: a.hash, leaves: [a, b] }
-  const fa = fragment(a.hash, shift)
-  const fb = fragment(b.hash, shift)
-  if (fa === fb) return { kind: 'branch', bitmap: 1 << fa, children: [mergeLeaves(a, b, shift + bitsPerLevel)] }
-  return { kind: 'branch', bitmap: (1 << fa) | (1 << fb), children: fa < fb ? [a, b] : [b, a] }
-}
-
-/** A node carrying `node` (a leaf or collision) one level down, so that `leaf` can sit beside it. */
-const mergeWithCollision = <V>(collision: Collision<V>, leaf: Leaf<V>, shift: number): TrieNode<V> => {
-  const fc = fragment(collision.hash, shift)
-  const fl = fragment(leaf.hash, shift)
-  if (fc === fl) return { kind: 'branch', bitmap: 1 << fc, children: [mergeWithCollision(collision, leaf, shift + bitsPerLevel)] }
-  return { kind: 'branch', bitmap: (1 << fc) | (1 << fl), children: fc < fl ? [collision, leaf] : [leaf, collision] }
-}
-
-interface SetResult<V> {
-  readonly node: TrieNode<V>
-  readonly added: boolean
-}
-
-const setIn = <V>(node: TrieNode<V>, leaf: Leaf<V>, shift: number): SetResult<V> => {
-  switch (node.kind) {
-    case 'leaf':
-      if (node.key === leaf.key) return { node: node.value === leaf.value ? node : leaf, added: false }
-      return { node: mergeLeaves(node, leaf, shift), added: true }
-    case 'collision': {
-      if (node.hash !== leaf.hash) return { node: mergeWithCollision(node, leaf, shift), added: true }
-      const i = node.leaves.findIndex((l) => l.key === leaf.key)
-      if (i === -1) return { node: { kind: 'collision', hash: node.hash, leaves: [...node.leaves, leaf] }, added: true }
-      return { node: { kind: 'collision', hash: node.hash, leaves: arrayReplace(node.leaves, i, leaf) }, added: false }
-    }
-    case 'branch': {
-      if (shift > maxShift) throw new Error('persistent-map: hash trie deeper than 32 bits')
-      const bit = 1 << fragment(leaf.hash, shift)
-      const i = popcount(node.bitmap & (bit - 1))
-      if ((node.bitmap & bit) === 0)
-        return { node: { kind: 'branch', bitmap: node.bitmap | bit, children: arrayInsert(node.children, i, leaf) }, added: true }
-      const child = node.children[i]!
-      const r = setIn(child, leaf, shift + bitsPerLevel)
-      if (r.node === child) return { node, added: false }
-      return { node: { kind: 'branch', bitmap: node.bitmap, children: arrayReplace(node.children, i, r.node) }, added: r.added }
-    }
+function* entriesOf(node: TrieNode, shift: number): Generator<readonly [string, unknown]> {
+  if (shift >= hashBits) {
+    for (let i = 0; i < node.length; i += 2) yield [node[i] as string, node[i + 1]]
+    return
   }
-}
-
-/** `node` without `key`: the same node when absent, `undefined` when nothing is left. */
-const deleteIn = <V>(node: TrieNode<V>, hash: number, key: string, shift: number): TrieNode<V> | undefined => {
-  switch (node.kind) {
-    case 'leaf':
-      return node.key === key ? undefined : node
-    case 'collision': {
-      if (node.hash !== hash) return node
-      const i = node.leaves.findIndex((l) => l.key === key)
-      if (i === -1) return node
-      const leaves = arrayRemove(node.leaves, i)
-      return leaves.length === 1 ? leaves[0]! : { kind: 'collision', hash, leaves }
-    }
-    case 'branch': {
-      const bit = 1 << fragment(hash, shift)
-      if ((node.bitmap & bit) === 0) return node
-      const i = popcount(node.bitmap & (bit - 1))
-      const child = node.children[i]!
-      const next = deleteIn(child, hash, key, shift + bitsPerLevel)
-      if (next === child) return node
-      if (next === undefined) {
-        if (node.children.length === 1) return undefined
-        const children = arrayRemove(node.children, i)
-        // A lone leaf or collision needs no branch above it: lookups compare keys, not depth.
-        const only = children[0]!
-        if (children.length === 1 && only.kind !== 'branch') return only
-        return { kind: 'branch', bitmap: node.bitmap & ~bit, children }
-      }
-      if (node.children.length === 1 && next.kind !== 'branch') return next
-      return { kind: 'branch', bitmap: node.bitmap, children: arrayReplace(node.children, i, next) }
-    }
-  }
-}
-
-function* leavesOf<V>(node: TrieNode<V>): Generator<Leaf<V>> {
-  switch (node.kind) {
-    case 'leaf':
-      yield node
-      return
-    case 'collision':
-      yield* node.leaves
-      return
-    case 'branch':
-      for (const c of node.children) yield* leavesOf(c)
-  }
+  const entries = header + 2 * popcount(dataMapOf(node))
+  for (let i = header; i < entries; i += 2) yield [node[i] as string, node[i + 1]]
+  for (let i = entries; i < node.length; i++) yield* entriesOf(node[i] as TrieNode, shift + bitsPerLevel)
 }
 
 export class PersistentMap<V> {
   private constructor(
-    private readonly root: TrieNode<V> | undefined,
+    private readonly root: TrieNode,
     readonly size: number,
     private readonly hash: (key: string) => number,
   ) {}
 
   /** An empty map; `hash` is replaceable so that tests can force collisions. */
   static empty<V>(hash: (key: string) => number = fnv1a): PersistentMap<V> {
-    return new PersistentMap<V>(undefined, 0, hash)
+    return new PersistentMap<V>(emptyNode, 0, hash)
   }
 
   static of<V>(entries: Iterable<readonly [string, V]>): PersistentMap<V> {
@@ -189,26 +197,20 @@ export class PersistentMap<V> {
   }
 
   get(key: string): V | undefined {
-    let node = this.root
     const hash = this.hash(key)
-    let shift = 0
-    while (node !== undefined) {
-      switch (node.kind) {
-        case 'leaf':
-          return node.key === key ? node.value : undefined
-        case 'collision': {
-          if (node.hash !== hash) return undefined
-          for (const l of node.leaves) if (l.key === key) return l.value
-          return undefined
-        }
-        case 'branch': {
-          const bit = 1 << fragment(hash, shift)
-          if ((node.bitmap & bit) === 0) return undefined
-          node = node.children[popcount(node.bitmap & (bit - 1))]
-          shift += bitsPerLevel
-        }
+    let node = this.root
+    for (let shift = 0; shift < hashBits; shift += bitsPerLevel) {
+      const bit = bitOf(hash, shift)
+      const dataMap = dataMapOf(node)
+      if ((dataMap & bit) !== 0) {
+        const i = dataIndex(dataMap, bit)
+        return node[i] === key ? (node[i + 1] as V) : undefined
       }
+      const nodeMap = nodeMapOf(node)
+      if ((nodeMap & bit) === 0) return undefined
+      node = node[nodeIndex(dataMap, nodeMap, bit)] as TrieNode
     }
+    for (let i = 0; i < node.length; i += 2) if (node[i] === key) return node[i + 1] as V
     return undefined
   }
 
@@ -217,18 +219,14 @@ export class PersistentMap<V> {
   }
 
   set(key: string, value: V): PersistentMap<V> {
-    const leaf: Leaf<V> = { kind: 'leaf', hash: this.hash(key), key, value }
-    if (this.root === undefined) return new PersistentMap(leaf, 1, this.hash)
-    const r = setIn(this.root, leaf, 0)
-    if (r.node === this.root) return this
-    return new PersistentMap(r.node, r.added ? this.size + 1 : this.size, this.hash)
+    added = 0
+    const root = setIn(this.root, key, value, this.hash(key), 0, this.hash)
+    return root === this.root ? this : new PersistentMap(root, this.size + added, this.hash)
   }
 
   delete(key: string): PersistentMap<V> {
-    if (this.root === undefined) return this
-    const next = deleteIn(this.root, this.hash(key), key, 0)
-    if (next === this.root) return this
-    return new PersistentMap(next, this.size - 1, this.hash)
+    const root = deleteIn(this.root, key, this.hash(key), 0)
+    return root === this.root ? this : new PersistentMap(root, this.size - 1, this.hash)
   }
 
   /** `set` when `value` is defined, else `delete`: the shape aggregates' steps return. */
@@ -237,17 +235,14 @@ export class PersistentMap<V> {
   }
 
   *entries(): Generator<readonly [string, V]> {
-    if (this.root === undefined) return
-    for (const l of leavesOf(this.root)) yield [l.key, l.value]
+    yield* entriesOf(this.root, 0) as Generator<readonly [string, V]>
   }
 
   *values(): Generator<V> {
-    if (this.root === undefined) return
-    for (const l of leavesOf(this.root)) yield l.value
+    for (const [, v] of entriesOf(this.root, 0)) yield v as V
   }
 
   *keys(): Generator<string> {
-    if (this.root === undefined) return
-    for (const l of leavesOf(this.root)) yield l.key
+    for (const [k] of entriesOf(this.root, 0)) yield k
   }
 }

@@ -3,8 +3,8 @@
  * aggregate its key names (a leg's Call, a conference, a timer's owner from its id prefix, a
  * presence subscription), and the messages aggregates address to one another are delivered in
  * order, within the same step, until none is left. The aggregates live in persistent maps, so a
- * step costs the size of the aggregates it touches (plus O(log16 n) per map update), never the
- * size of the node. The one exception is ConfigChanged, which visits every conference (to end
+ * step costs the size of the aggregates it touches (plus O(log16 n) per map update, and no update
+ * for an aggregate the input leaves as it was), never the size of the node. The one exception is ConfigChanged, which visits every conference (to end
  * those whose VMR is gone) and lets presence work out which watchers to notify.
  */
 import type { CompiledConfig } from '../config/compiled.js'
@@ -100,12 +100,17 @@ const withGateway = (s: NodeState, a: LegId, gateway: GatewayCallState | undefin
 const toCallState = (s: NodeState, leg: LegId, at: number, event: CallEvent, out: Out): NodeState => {
   const call = s.calls.get(leg)
   // A leg Parley no longer knows (already ended on both sides): late news, nothing to do.
-  return call === undefined ? s : withCall(s, leg, stepCall(contextOf(s, at), call, event, out))
+  if (call === undefined) return s
+  const next = stepCall(contextOf(s, at), call, event, out)
+  // Most inputs leave a Call as it was (chat, in-call DTMF): no map update then.
+  return next === call ? s : withCall(s, leg, next)
 }
 
 const toConferenceState = (s: NodeState, id: ConferenceId, at: number, event: ConferenceEvent, out: Out): NodeState => {
   const conference = s.conferences.get(id)
-  return conference === undefined ? s : withConference(s, id, stepConference(contextOf(s, at), conference, event, out))
+  if (conference === undefined) return s
+  const next = stepConference(contextOf(s, at), conference, event, out)
+  return next === conference ? s : withConference(s, id, next)
 }
 
 const dispatch = (s: NodeState, work: NodeMessage, at: number, out: Out): NodeState => {
@@ -142,7 +147,10 @@ const legOfArrival = (m: ConferenceMessage): LegId | undefined => {
 /** A conference comes into being when a first leg arrives for it, from the configuration in force. */
 const deliverToConference = (s: NodeState, id: ConferenceId, message: ConferenceMessage, at: number, out: Out): NodeState => {
   const existing = s.conferences.get(id)
-  if (existing !== undefined) return withConference(s, id, stepConference(contextOf(s, at), existing, message, out))
+  if (existing !== undefined) {
+    const next = stepConference(contextOf(s, at), existing, message, out)
+    return next === existing ? s : withConference(s, id, next)
+  }
   const leg = legOfArrival(message)
   if (leg === undefined) return s
   const vmr = s.config.vmrById.get(id)
