@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: build tools for native addons (re2, better-sqlite3).
-APT_PACKAGES=(build-essential python3 make g++)
+# Debian packages: build tools for native addons (re2, better-sqlite3); SIPp for the end-to-end tests.
+APT_PACKAGES=(build-essential python3 make g++ sip-tester)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
