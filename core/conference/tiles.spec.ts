@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import type { Layout } from '../model/call.js'
 import { LegId } from '../model/ids.js'
-import { composedTiles, layoutCapacity, sameTiles, seenBy } from './tiles.js'
+import { capacityOf, composedTiles, layoutCapacity, sameTiles, seenBy } from './tiles.js'
 
 const layouts = Object.keys(layoutCapacity) as Layout[]
 const legs = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].map(LegId)
@@ -16,6 +16,10 @@ void describe('composed tiles (DESIGN §2 layouts)', () => {
     assert.deepEqual(composedTiles(view, LegId('b')), ['a', 'c', 'd', 'e'])
     assert.deepEqual(composedTiles(view, LegId('z')), ['a', 'b', 'c', 'd'])
     assert.deepEqual(composedTiles({ layout: 'one_main_seven_pips', participants: [LegId('a')] }, LegId('a')), [])
+  })
+
+  void it('knows the capacity of each layout by a switch exactly as the table gives it', () => {
+    for (const layout of layouts) assert.equal(capacityOf(layout), layoutCapacity[layout], layout)
   })
 
   void it('never shows the viewer, keeps the order, and fills the layout when there are enough others', () => {
