@@ -7,7 +7,6 @@
  */
 import type { LegId } from '../model/ids.js'
 import type { Out } from '../node/outcome.js'
-import { vmrParty } from '../call/address.js'
 import type { ConferenceState, Participant } from './conference-state.js'
 import { participantFor, patchParticipant, replaceParticipant } from './conference-state.js'
 
@@ -22,7 +21,7 @@ export const relayChat = (c: ConferenceState, from: LegId, text: string, out: Ou
   // A SIP leg that sends chat in its dialog takes chat from then on (DESIGN §2 IM).
   const conf = sender.leg === from && !sender.chatCapable ? replaceParticipant(c, patchParticipant(sender, { chatCapable: true })) : c
   if (!conf.vmr.enableChat) return conf
-  const room = vmrParty(conf.vmr)
+  const room = conf.room
   const named = `${senderName(sender)}: ${text}`
   let recipients = 0
   for (const q of conf.participants) {

@@ -12,6 +12,7 @@ import type { Party, Protocol, Role } from '../model/call.js'
 import type { ConferenceId, LegId } from '../model/ids.js'
 import type { View } from '../node/effect.js'
 import type { ParticipantMedia } from '../node/messages.js'
+import { vmrParty } from '../call/address.js'
 
 export interface AdpMembership {
   readonly id: string
@@ -51,6 +52,8 @@ export interface ConferenceState {
   readonly id: ConferenceId
   /** The VMR as it was when this conference started: a running meeting keeps its rules (choice). */
   readonly vmr: Vmr
+  /** The VMR as a contact, which chat and content come from (`vmrParty`): worked out once, not per message. */
+  readonly room: Party
   readonly adps: ReadonlyArray<Adp>
   /** Admitted legs (joined or waiting), in order of arrival. */
   readonly participants: ReadonlyArray<Participant>
@@ -78,6 +81,7 @@ export interface ConferenceState {
 export const newConference = (vmr: Vmr, adps: ReadonlyArray<Adp>): ConferenceState => ({
   id: vmr.id,
   vmr,
+  room: vmrParty(vmr),
   adps,
   participants: [],
   screens: [],
@@ -108,25 +112,27 @@ export const participantFor = (c: ConferenceState, leg: LegId): Participant | un
 
 /** Adds a participant at the end, with what it is shown now. */
 export const addParticipant = (c: ConferenceState, p: Participant, screen: View | undefined): ConferenceState =>
-  patchConference(c, { inUse: true, participants: [...c.participants, p], screens: [...c.screens, screen] })
+  rebuilt(c, [...c.participants, p], [...c.screens, screen], c.pending, c.order, c.presenter, c.activated, true, c.adpStage, c.adpLegs, c.timers)
 
 /** Drops the participant on `leg` and its screen. */
 export const dropParticipant = (c: ConferenceState, leg: LegId): ConferenceState => {
   const i = c.participants.findIndex((p) => p.leg === leg)
   if (i === -1) return c
-  return patchConference(c, { participants: c.participants.toSpliced(i, 1), screens: c.screens.toSpliced(i, 1) })
+  return withParticipants(c, c.participants.toSpliced(i, 1), c.screens.toSpliced(i, 1))
 }
 
 export const replaceParticipant = (c: ConferenceState, p: Participant): ConferenceState => {
   const participants = c.participants.slice()
   for (let i = 0; i < participants.length; i++) if (participants[i]!.leg === p.leg) participants[i] = p
-  return patchConference(c, { participants })
+  return withParticipants(c, participants, c.screens)
 }
 
 /*
  * Updates are written out field by field rather than as `{ ...record, field }`: V8 builds such a
  * literal from a boilerplate, while these spreads fell to its slow path and made a step several
- * times slower (bench/step.bench.ts).
+ * times slower (bench/step.bench.ts). The frequent updates have their own setters: a patch
+ * object read field by field is a megamorphic load per field, since every caller's patch has
+ * another shape (bench/profile-step.ts).
  */
 
 export type ParticipantPatch = Partial<Pick<Participant, 'role' | 'media' | 'waiting' | 'chatCapable' | 'chatLeg'>>
@@ -145,6 +151,56 @@ export const patchParticipant = (p: Participant, patch: ParticipantPatch): Parti
   adp: p.adp,
 })
 
+/** The one constructor of an updated conference: every field, in one order, so one shape. */
+const rebuilt = (
+  c: ConferenceState,
+  participants: ReadonlyArray<Participant>,
+  screens: ReadonlyArray<View | undefined>,
+  pending: ReadonlyArray<LegId>,
+  order: ReadonlyArray<LegId>,
+  presenter: LegId | undefined,
+  activated: boolean,
+  inUse: boolean,
+  adpStage: AdpStage,
+  adpLegs: ReadonlyArray<AdpLeg>,
+  timers: ReadonlyArray<string>,
+): ConferenceState => ({
+  id: c.id,
+  vmr: c.vmr,
+  room: c.room,
+  adps: c.adps,
+  participants,
+  screens,
+  pending,
+  order,
+  presenter,
+  activated,
+  inUse,
+  adpStage,
+  adpLegs,
+  timers,
+})
+
+/** New participants with their screens (same indices). */
+export const withParticipants = (
+  c: ConferenceState,
+  participants: ReadonlyArray<Participant>,
+  screens: ReadonlyArray<View | undefined>,
+): ConferenceState =>
+  rebuilt(c, participants, screens, c.pending, c.order, c.presenter, c.activated, c.inUse, c.adpStage, c.adpLegs, c.timers)
+
+export const withScreens = (c: ConferenceState, screens: ReadonlyArray<View | undefined>): ConferenceState =>
+  rebuilt(c, c.participants, screens, c.pending, c.order, c.presenter, c.activated, c.inUse, c.adpStage, c.adpLegs, c.timers)
+
+export const withPending = (c: ConferenceState, pending: ReadonlyArray<LegId>): ConferenceState =>
+  rebuilt(c, c.participants, c.screens, pending, c.order, c.presenter, c.activated, c.inUse, c.adpStage, c.adpLegs, c.timers)
+
+export const withOrder = (c: ConferenceState, order: ReadonlyArray<LegId>): ConferenceState =>
+  rebuilt(c, c.participants, c.screens, c.pending, order, c.presenter, c.activated, c.inUse, c.adpStage, c.adpLegs, c.timers)
+
+export const withTimers = (c: ConferenceState, timers: ReadonlyArray<string>): ConferenceState =>
+  rebuilt(c, c.participants, c.screens, c.pending, c.order, c.presenter, c.activated, c.inUse, c.adpStage, c.adpLegs, timers)
+
 export type ConferencePatch = Partial<
   Pick<
     ConferenceState,
@@ -152,21 +208,21 @@ export type ConferencePatch = Partial<
   >
 >
 
-export const patchConference = (c: ConferenceState, patch: ConferencePatch): ConferenceState => ({
-  id: c.id,
-  vmr: c.vmr,
-  adps: c.adps,
-  participants: patch.participants ?? c.participants,
-  screens: patch.screens ?? c.screens,
-  pending: patch.pending ?? c.pending,
-  order: patch.order ?? c.order,
-  presenter: 'presenter' in patch ? patch.presenter : c.presenter,
-  activated: patch.activated ?? c.activated,
-  inUse: patch.inUse ?? c.inUse,
-  adpStage: patch.adpStage ?? c.adpStage,
-  adpLegs: patch.adpLegs ?? c.adpLegs,
-  timers: patch.timers ?? c.timers,
-})
+/** Any other update (the rarer ones: floor, activation, ADPs). */
+export const patchConference = (c: ConferenceState, patch: ConferencePatch): ConferenceState =>
+  rebuilt(
+    c,
+    patch.participants ?? c.participants,
+    patch.screens ?? c.screens,
+    patch.pending ?? c.pending,
+    patch.order ?? c.order,
+    'presenter' in patch ? patch.presenter : c.presenter,
+    patch.activated ?? c.activated,
+    patch.inUse ?? c.inUse,
+    patch.adpStage ?? c.adpStage,
+    patch.adpLegs ?? c.adpLegs,
+    patch.timers ?? c.timers,
+  )
 
 export const hostWaitTimer = (leg: LegId): string => `host-wait:${leg}`
 export const hostWaitLeg = (name: string): string | undefined =>

@@ -36,6 +36,9 @@ import {
   patchConference,
   patchParticipant,
   replaceParticipant,
+  withOrder,
+  withPending,
+  withTimers,
 } from './conference-state.js'
 import { refreshViews } from './views.js'
 
@@ -62,18 +65,18 @@ const startTimer = (ctx: StepContext, c: ConferenceState, name: string, afterMs:
   const running = c.timers.includes(name)
   if (running) out.emit({ _tag: 'CancelTimer', timer })
   out.emit({ _tag: 'StartTimer', timer, due: ctx.at + afterMs })
-  return running ? c : patchConference(c, { timers: [...c.timers, name] })
+  return running ? c : withTimers(c, [...c.timers, name])
 }
 
 const cancelTimer = (c: ConferenceState, name: string, out: Out): ConferenceState => {
   if (!c.timers.includes(name)) return c
   out.emit({ _tag: 'CancelTimer', timer: conferenceTimer(c.id, name) })
-  return patchConference(c, { timers: c.timers.filter((t) => t !== name) })
+  return withTimers(c, c.timers.filter((t) => t !== name))
 }
 
 const cancelAllTimers = (c: ConferenceState, out: Out): ConferenceState => {
   for (const name of c.timers) out.emit({ _tag: 'CancelTimer', timer: conferenceTimer(c.id, name) })
-  return patchConference(c, { timers: [] })
+  return c.timers.length === 0 ? c : withTimers(c, [])
 }
 
 // ---- the event switch -----------------------------------------------------------------------
@@ -82,7 +85,7 @@ const react = (ctx: StepContext, c: ConferenceState, event: ConferenceEvent, out
   switch (event._tag) {
     case 'LegArrived':
       if (c.pending.includes(event.leg) || participantOn(c, event.leg) !== undefined) return c
-      return triggerAdps(ctx, patchConference(c, { pending: [...c.pending, event.leg] }), 'arrival', out)
+      return triggerAdps(ctx, withPending(c, [...c.pending, event.leg]), 'arrival', out)
     case 'Admit':
       return settle(ctx, admit(ctx, c, event.admission, out), out)
     case 'ChatSessionOffered':
@@ -116,7 +119,7 @@ const react = (ctx: StepContext, c: ConferenceState, event: ConferenceEvent, out
 
 const admit = (ctx: StepContext, conf: ConferenceState, a: Admission, out: Out): ConferenceState => {
   if (participantOn(conf, a.leg) !== undefined) return conf
-  let c: ConferenceState = patchConference(conf, { pending: conf.pending.filter((l) => l !== a.leg) })
+  let c: ConferenceState = conf.pending.includes(a.leg) ? withPending(conf, conf.pending.filter((l) => l !== a.leg)) : conf
   // An SfB IM session of this conversation that joined on its own becomes this leg's chat.
   let chatLeg: LegId | undefined
   if (!a.chatOnly && a.conversationId !== undefined) {
@@ -165,11 +168,13 @@ const waitingScreen: View = { _tag: 'Splash', screen: 'waiting-for-host' }
 const joinMix = (c: ConferenceState, p: Participant, out: Out): ConferenceState => {
   if (p.chatOnly) return c
   out.emit({ _tag: 'JoinMix', leg: p.leg, conference: c.id })
-  return patchConference(c, { order: [...c.order, p.leg] })
+  return withOrder(c, [...c.order, p.leg])
 }
 
 /** A Host is in: the conference starts and every waiting Guest joins (DESIGN §2). */
 const activate = (conf: ConferenceState, out: Out): ConferenceState => {
+  // Already started with no one waiting (every Host after the first): nothing changes.
+  if (conf.activated && !conf.participants.some((p) => p.waiting)) return conf
   let c: ConferenceState = patchConference(conf, { activated: true })
   for (const p of conf.participants) {
     if (!p.waiting) continue
@@ -196,16 +201,18 @@ const removeParticipant = (conf: ConferenceState, p: Participant, out: Out): Con
   if (p.waiting) c = cancelTimer(c, hostWaitTimer(p.leg), out)
   else if (!p.chatOnly) {
     out.emit({ _tag: 'LeaveMix', leg: p.leg, conference: c.id })
-    c = patchConference(c, { order: c.order.filter((l) => l !== p.leg) })
+    c = withOrder(c, c.order.filter((l) => l !== p.leg))
   }
-  return patchConference(dropParticipant(c, p.leg), {
+  const dropped = dropParticipant(c, p.leg)
+  if (c.presenter !== p.leg && p.adp === undefined) return dropped
+  return patchConference(dropped, {
     presenter: c.presenter === p.leg ? undefined : c.presenter,
     adpLegs: p.adp === undefined ? c.adpLegs : c.adpLegs.filter((d) => d.leg !== p.leg),
   })
 }
 
 const legLeft = (c: ConferenceState, leg: LegId, out: Out): ConferenceState => {
-  if (c.pending.includes(leg)) return patchConference(c, { pending: c.pending.filter((l) => l !== leg) })
+  if (c.pending.includes(leg)) return withPending(c, c.pending.filter((l) => l !== leg))
   const owner = c.participants.find((p) => p.chatLeg === leg)
   if (owner !== undefined) return replaceParticipant(c, patchParticipant(owner, { chatLeg: undefined }))
   const p = participantOn(c, leg)
@@ -422,7 +429,7 @@ const releaseFloor = (c: ConferenceState, leg: LegId, out: Out): ConferenceState
 
 const activeSpeaker = (c: ConferenceState, leg: LegId, out: Out): ConferenceState => {
   if (c.order[0] === leg || !c.order.includes(leg)) return c
-  return refreshViews(patchConference(c, { order: [leg, ...c.order.filter((l) => l !== leg)] }), out)
+  return refreshViews(withOrder(c, [leg, ...c.order.filter((l) => l !== leg)]), out)
 }
 
 export { newConference }

@@ -16,7 +16,7 @@ import type { LegId } from '../model/ids.js'
 import type { View } from '../node/effect.js'
 import type { Out } from '../node/outcome.js'
 import type { ConferenceState, Participant } from './conference-state.js'
-import { participantOn, patchConference } from './conference-state.js'
+import { participantOn, withScreens } from './conference-state.js'
 import { sameTiles } from './tiles.js'
 
 const noVideo: View = { _tag: 'NoVideo' }
@@ -74,5 +74,5 @@ export const refreshViews = (c: ConferenceState, out: Out): ConferenceState => {
     screens ??= c.screens.slice()
     screens[i] = view
   }
-  return screens === undefined ? c : patchConference(c, { screens })
+  return screens === undefined ? c : withScreens(c, screens)
 }
