@@ -109,20 +109,56 @@ const observe = (observation: Observation): Effect => ({ _tag: 'Observe', observ
 
 // ---- timers -------------------------------------------------------------------------------
 
-/** Starts (or restarts: cancel first, so that no adapter semantics are assumed) a timer. */
-const withTimer = <C extends CallState>(ctx: StepContext, call: C, name: CallTimerName, afterMs: number, out: Out): C => {
-  const timer = legTimer(call.leg, name)
-  const running = call.timers.includes(name)
+/** `timers` with `name` started (or restarted: cancel first, so that no adapter semantics are assumed). */
+const restarted = (
+  ctx: StepContext,
+  leg: LegId,
+  timers: ReadonlyArray<CallTimerName>,
+  name: CallTimerName,
+  afterMs: number,
+  out: Out,
+): ReadonlyArray<CallTimerName> => {
+  const timer = legTimer(leg, name)
+  const running = timers.includes(name)
   if (running) out.emit({ _tag: 'CancelTimer', timer })
   out.emit({ _tag: 'StartTimer', timer, due: ctx.at + afterMs })
-  return running ? call : { ...call, timers: [...call.timers, name] }
+  return running ? timers : [...timers, name]
+}
+
+/** `timers` without `name`, cancelled if it was running. */
+const stopped = (leg: LegId, timers: ReadonlyArray<CallTimerName>, name: CallTimerName, out: Out): ReadonlyArray<CallTimerName> => {
+  if (!timers.includes(name)) return timers
+  out.emit({ _tag: 'CancelTimer', timer: legTimer(leg, name) })
+  return timers.filter((t) => t !== name)
+}
+
+const withTimer = <C extends CallState>(ctx: StepContext, call: C, name: CallTimerName, afterMs: number, out: Out): C => {
+  const timers = restarted(ctx, call.leg, call.timers, name, afterMs, out)
+  return timers === call.timers ? call : { ...call, timers }
 }
 
 const withoutTimer = <C extends CallState>(call: C, name: CallTimerName, out: Out): C => {
-  if (!call.timers.includes(name)) return call
-  out.emit({ _tag: 'CancelTimer', timer: legTimer(call.leg, name) })
-  return { ...call, timers: call.timers.filter((t) => t !== name) }
+  const timers = stopped(call.leg, call.timers, name, out)
+  return timers === call.timers ? call : { ...call, timers }
 }
+
+/**
+ * The PIN prompt's next state, written out field by field: every digit typed makes one, and a
+ * spread over the Call union here is a polymorphic clone (bench/profile-step.ts).
+ */
+const pinEntryWith = (call: PinEntryCall, timers: ReadonlyArray<CallTimerName>, entry: PinEntry): PinEntryCall => ({
+  phase: 'pin-entry',
+  leg: call.leg,
+  party: call.party,
+  protocol: call.protocol,
+  timers,
+  conference: call.conference,
+  vmr: call.vmr,
+  source: call.source,
+  offer: call.offer,
+  conversationId: call.conversationId,
+  entry,
+})
 
 const cancelAllTimers = (call: CallState, out: Out): void => {
   for (const name of call.timers) out.emit({ _tag: 'CancelTimer', timer: legTimer(call.leg, name) })
@@ -263,7 +299,7 @@ const offerToVmr = (
     return admit(call, verdict.role, out)
   }
   out.emit(observe({ _tag: 'PinFailed', leg, conference: vmr.id, source: offered.source }))
-  return prompt(ctx, { ...call, entry: freshEntry(1) }, out)
+  return prompt(ctx, pinEntryWith(call, call.timers, freshEntry(1)), out)
 }
 
 /** The PIN prompt: splash, prompt sound, and the entry timeout (global `pin_entry_timeout_s`). */
@@ -344,11 +380,11 @@ const pinKey = (ctx: StepContext, call: PinEntryCall, key: DtmfDigit, out: Out):
       return call
     case 'Typing': {
       // Something was entered: the entry timeout no longer applies, the digit pause does.
-      const typing = withTimer(ctx, withoutTimer(call, 'pin-entry', out), 'pin-digit', pinDigitPauseMs, out)
-      return { ...typing, entry: r.entry }
+      const timers = restarted(ctx, call.leg, stopped(call.leg, call.timers, 'pin-entry', out), 'pin-digit', pinDigitPauseMs, out)
+      return pinEntryWith(call, timers, r.entry)
     }
     case 'Submitted':
-      return promptAttempt(ctx, { ...withoutTimer(call, 'pin-digit', out), entry: r.entry }, r.typed, out)
+      return promptAttempt(ctx, pinEntryWith(call, stopped(call.leg, call.timers, 'pin-digit', out), r.entry), r.typed, out)
   }
 }
 
@@ -365,7 +401,8 @@ const promptAttempt = (ctx: StepContext, call: PinEntryCall, typed: string, out:
     return farewell(ctx, call, 'three wrong PIN attempts', invalidPinFarewell, out)
   }
   out.emit({ _tag: 'Play', leg: call.leg, sound: 'pin-prompt' })
-  return withTimer(ctx, { ...call, entry: freshEntry(wrong) }, 'pin-entry', seconds(ctx.config.source.global.pinEntryTimeoutS), out)
+  const timers = restarted(ctx, call.leg, call.timers, 'pin-entry', seconds(ctx.config.source.global.pinEntryTimeoutS), out)
+  return pinEntryWith(call, timers, freshEntry(wrong))
 }
 
 const waitingKey = (ctx: StepContext, call: ParticipantCall, entry: PinEntry, key: DtmfDigit, out: Out): CallState | undefined => {
@@ -578,7 +615,7 @@ const timerFired = (ctx: StepContext, running: CallState, name: string, out: Out
       }
       if (name === 'pin-digit') {
         const submitted = submitOnPause(call.entry)
-        return submitted === undefined ? call : promptAttempt(ctx, { ...call, entry: submitted.entry }, submitted.typed, out)
+        return submitted === undefined ? call : promptAttempt(ctx, pinEntryWith(call, call.timers, submitted.entry), submitted.typed, out)
       }
       return call
     case 'participant':
