@@ -105,6 +105,16 @@ void describe('incoming calls', () => {
     assert.equal(ok.status, 200)
   })
 
+  void it('an offer with nothing Parley can take (G.729 only) reaches the core, which refuses it 488', async () => {
+    const app = startApp()
+    const peer = app.peer('192.0.2.20')
+    const g729 = sippPcmuOffer.replace('m=audio 6000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000', 'm=audio 6000 RTP/AVP 18\r\na=rtpmap:18 G729/8000')
+    const final = await invite(app, peer, 'sip:meet.bob@example.com', g729)
+    assert.equal(final.status, 488)
+    assert.ok(app.inputs[0]?._tag === 'CallOffered' && !app.inputs[0].offer.audio)
+    assert.equal(app.calls.legCount, 0)
+  })
+
   void it('the host of the Request-URI being the node itself: the To header says what was dialled', async () => {
     const app = startApp()
     const peer = app.peer('192.0.2.20')
@@ -225,6 +235,19 @@ void describe('gateway calls and dial-outs', () => {
     assert.ok(failed?._tag === 'CallFailed' && failed.status === 486)
     assert.equal(finalResponses(caller, 'INVITE')[0]?.status, 486)
     assert.equal(app.calls.legCount, 0)
+  })
+
+  void it("a rule's proxy: the INVITE goes to the proxy with a loose Route naming it, the Request-URI unchanged", async () => {
+    const config = makeConfig({ rules: [makeRule('1', '(.+)@gw\\.example\\.com', { sipProxy: '192.0.2.31:5070' })] })
+    const app = startApp({ config })
+    const caller = app.peer('192.0.2.20')
+    const proxy = app.peer('192.0.2.31', 5070)
+    caller.send('udp', parleyAddress, requestLines(caller, 'INVITE', 'sip:room@gw.example.com', { contentType: sdpType }), baresipOffer)
+    await app.settle()
+    const dialled = requestsOf(proxy, 'INVITE')[0]
+    assert.ok(dialled !== undefined, 'sent to the proxy')
+    assert.equal(dialled.requestUri, 'sip:room@gw.example.com')
+    assert.equal(dialled.getHeader('Route'), '<sip:192.0.2.31:5070;lr>')
   })
 
   void it('SendDtmf: one INFO application/dtmf-relay per digit, each after the last is answered', async () => {
