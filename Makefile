@@ -23,7 +23,7 @@ lint: install
 	NODE_OPTIONS= npx eslint --max-warnings 0 .
 
 deps: install
-	NODE_OPTIONS= npx depcruise --config .dependency-cruiser.cjs --output-type err core adapters sim features bench
+	bash scripts/check-deps.sh
 
 unit: install
 	node --test --test-reporter=spec --test-reporter-destination=stdout $(SPECS)
