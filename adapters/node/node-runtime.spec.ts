@@ -188,3 +188,40 @@ void test('stop cancels the timers and later inputs are ignored', () => {
   assert.equal(signalling.performed.filter((e) => e._tag === 'Hangup').length, 0)
   assert.equal(runtime.counts.inputs, 1)
 })
+
+void test('connect times: a leg is stamped when Parley answers it, forgotten when it ends; listeners hear each run of changes once', () => {
+  const clock = new VirtualClock(5_000)
+  const { signalling, runtime } = assemble(clock)
+  let changes = 0
+  const unsubscribe = runtime.onChange(() => (changes += 1))
+  signalling.emit(offered('a', 'sip:meet.bob@example.com'))
+  assert.equal(runtime.connectedAt(LegId('a')), 5_000)
+  assert.equal(changes, 1)
+  clock.advance(2_000)
+  signalling.emit(offered('b', 'sip:nobody@example.com'))
+  assert.equal(runtime.connectedAt(LegId('b')), undefined, 'a rejected call was never connected')
+  signalling.emit({ _tag: 'CallEnded', at: 0, leg: LegId('a'), reason: 'bye' })
+  assert.equal(runtime.connectedAt(LegId('a')), undefined)
+  const before = changes
+  signalling.emit({ _tag: 'CallEnded', at: 0, leg: LegId('zzz'), reason: 'bye' })
+  assert.equal(changes, before, 'an input that changes nothing is not a change')
+  unsubscribe()
+  signalling.emit(offered('c', 'sip:meet.bob@example.com'))
+  assert.equal(changes, before)
+})
+
+void test('every Observe effect reaches the metrics sink', () => {
+  const observed: string[] = []
+  const runtime = new NodeRuntime({
+    config: demoPresenceConfig,
+    clock: new VirtualClock(0),
+    signalling: new FakeSignalling(),
+    media: new FakeMedia(),
+    presence: new FakePresenceDelivery(),
+    logger: memoryLog().logger,
+    metrics: { observed: (o) => observed.push(o._tag), sipMessage: () => undefined, notifySent: () => undefined },
+  })
+  runtime.submit(offered('a', 'sip:meet.bob@example.com'))
+  runtime.submit(offered('b', 'sip:nobody@example.com'))
+  assert.deepEqual(observed.filter((t) => t === 'CallResolved').length, 2)
+})

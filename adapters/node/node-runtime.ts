@@ -13,7 +13,7 @@
  *   it came from, and the next input is taken. A core exception leaves the state as it was.
  */
 import type { CompiledConfig } from '../../core/config/compiled.js'
-import type { Millis, TimerId } from '../../core/model/ids.js'
+import type { LegId, Millis, TimerId } from '../../core/model/ids.js'
 import type { Effect } from '../../core/node/effect.js'
 import type { Input } from '../../core/node/input.js'
 import type { NodeState } from '../../core/node/router.js'
@@ -23,6 +23,8 @@ import type { Media } from '../../core/ports/media.js'
 import type { PresenceDelivery } from '../../core/ports/presence-delivery.js'
 import type { Signalling } from '../../core/ports/signalling.js'
 import type { Logger } from './logger.js'
+import type { NodeMetricsSink } from './metrics-sink.js'
+import { noMetrics } from './metrics-sink.js'
 
 export interface NodeRuntimeOptions {
   readonly config: CompiledConfig
@@ -31,6 +33,8 @@ export interface NodeRuntimeOptions {
   readonly media: Media
   readonly presence: PresenceDelivery
   readonly logger: Logger
+  /** Where Observe effects are counted (GET /metrics); nothing is counted when absent. */
+  readonly metrics?: NodeMetricsSink
 }
 
 /** Counts for status and tests. */
@@ -64,6 +68,15 @@ export class NodeRuntime {
   private readonly media: Media
   private readonly presence: PresenceDelivery
   private readonly logger: Logger
+  private readonly metrics: NodeMetricsSink
+  /**
+   * When each leg was answered (Parley's 200 to it, or the far end's to Parley): the status
+   * API's `connect_time`. The core keeps no wall-clock times of its own, so this one fact lives
+   * here, beside the state it annotates; entries go with the leg (Hangup, Reject, CallEnded,
+   * CallFailed) and any left over are pruned against the core's legs.
+   */
+  private readonly answeredAt = new Map<LegId, Millis>()
+  private readonly changeListeners = new Set<() => void>()
 
   constructor(options: NodeRuntimeOptions) {
     this.state = initialNodeState(options.config)
@@ -72,6 +85,7 @@ export class NodeRuntime {
     this.media = options.media
     this.presence = options.presence
     this.logger = options.logger
+    this.metrics = options.metrics ?? noMetrics
     const submit = (input: Input): void => this.submit(input)
     this.signalling.onInput(submit)
     this.media.onInput(submit)
@@ -95,9 +109,26 @@ export class NodeRuntime {
     return this.state.config
   }
 
-  /** The core's state, read-only (status, tests). */
+  /**
+   * The core's state, read-only (status API, dashboard, metrics, tests): persistent data, so
+   * a reader holds a consistent snapshot however long it takes, and nothing is copied.
+   */
   get nodeState(): NodeState {
     return this.state
+  }
+
+  /** When `leg` was answered (clock time), if it has been and is still known. */
+  connectedAt(leg: LegId): Millis | undefined {
+    return this.answeredAt.get(leg)
+  }
+
+  /**
+   * Called after a run of inputs that changed the core's state (once per run, not per input):
+   * the dashboard's live view. Returns the unsubscribe.
+   */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener)
+    return () => this.changeListeners.delete(listener)
   }
 
   get counts(): RuntimeCounts {
@@ -117,10 +148,12 @@ export class NodeRuntime {
     this.timers.clear()
     this.queue.length = 0
     this.head = 0
+    this.changeListeners.clear()
   }
 
   private drain(): void {
     this.draining = true
+    const before = this.state
     try {
       while (this.head < this.queue.length && !this.stopped) {
         const next = this.queue[this.head]!
@@ -136,6 +169,35 @@ export class NodeRuntime {
       this.head = 0
       this.draining = false
     }
+    if (this.state !== before) this.changed()
+  }
+
+  private changed(): void {
+    if (this.answeredAt.size > this.state.calls.size + 1024) {
+      for (const leg of this.answeredAt.keys()) if (!this.state.calls.has(leg)) this.answeredAt.delete(leg)
+    }
+    for (const listener of this.changeListeners) {
+      try {
+        listener()
+      } catch (error) {
+        this.logger.error({ err: describeError(error) }, 'a state change listener failed')
+      }
+    }
+  }
+
+  /** Keeps `answeredAt` in step with the legs' lives. */
+  private noteInput(input: Input): void {
+    switch (input._tag) {
+      case 'CallAnswered':
+        this.answeredAt.set(input.leg, input.at)
+        return
+      case 'CallEnded':
+      case 'CallFailed':
+        this.answeredAt.delete(input.leg)
+        return
+      default:
+        return
+    }
   }
 
   private step(raw: Input): void {
@@ -143,6 +205,7 @@ export class NodeRuntime {
     this.lastAt = at
     const input = { ...raw, at } as Input
     this.inputs++
+    this.noteInput(input)
     let effects: ReadonlyArray<Effect>
     try {
       const step = stepNode(this.state, input)
@@ -168,6 +231,7 @@ export class NodeRuntime {
       }
       case 'Observe':
         this.logger.info({ observation: effect.observation }, 'observation')
+        this.metrics.observed(effect.observation)
         return
       case 'Show':
       case 'Play':
@@ -180,11 +244,15 @@ export class NodeRuntime {
       case 'PresenceAnswer':
       case 'PresenceNotify':
         return this.run(effect, () => this.presence.perform(effect))
-      case 'Ring':
       case 'Answer':
+        if (!this.answeredAt.has(effect.leg)) this.answeredAt.set(effect.leg, this.lastAt)
+        return this.run(effect, () => this.signalling.perform(effect))
       case 'Reject':
-      case 'Reoffer':
       case 'Hangup':
+        this.answeredAt.delete(effect.leg)
+        return this.run(effect, () => this.signalling.perform(effect))
+      case 'Ring':
+      case 'Reoffer':
       case 'DialOut':
       case 'SendDtmf':
       case 'DeliverChat':

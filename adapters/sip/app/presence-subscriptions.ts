@@ -38,6 +38,7 @@ import { parseBatchSubscription, subscribedResources } from '../presence/subscri
 import { header } from '../stack/message-writer.js'
 import type { Dialog, DialogEnd, ServerRequest, SipRequest } from '../stack/stack-types.js'
 import { dialledAddress, eventPackage, expiresOf, fromUri, isTrusted, reasonHeader, sourceOf, supportedTags } from './request-reading.js'
+import type { NodeMetricsSink } from '../../node/metrics-sink.js'
 
 export interface SubscriptionLimits {
   /** RFC 3856 §6.4 suggests an hour; longer requests are shortened to this (RFC 6665 §4.2.1.1). */
@@ -64,6 +65,8 @@ export interface PresenceSubscriptionsOptions {
   readonly trustedPeers: () => ReadonlyArray<string>
   readonly isOwnHost: (host: string) => boolean
   readonly limits?: Partial<SubscriptionLimits>
+  /** Counts each NOTIFY sent (GET /metrics). */
+  readonly metrics?: Pick<NodeMetricsSink, 'notifySent'>
 }
 
 interface Resource {
@@ -343,6 +346,7 @@ export class PresenceSubscriptions implements PresenceDelivery {
       const dialog = record.dialog
       if (dialog === undefined || dialog.state === 'terminated') return
       const body = resources.length === 0 ? undefined : this.render(record, resources, fullState)
+      this.options.metrics?.notifySent()
       const sent = await dialog.request({
         method: 'NOTIFY',
         headers: [

@@ -13,6 +13,8 @@ import type { Ids } from '../../../core/ports/ids.js'
 import { loadProductLogo } from '../../http/logo/product-logo.js'
 import { LoopbackMedia } from '../../media/loopback/loopback-media.js'
 import type { Environment } from '../../node/env.js'
+import type { NodeMetricsSink } from '../../node/metrics-sink.js'
+import { noMetrics } from '../../node/metrics-sink.js'
 import { NodeRuntime } from '../../node/node-runtime.js'
 import type { NodeListening, SipPorts, SipService } from '../../node/sip-service.js'
 import type { TlsCredentials } from '../../node/tls-certificate.js'
@@ -21,6 +23,7 @@ import type { SipTimerConfig } from '../stack/sip-timers.js'
 import { NodeSipTransport } from '../transport/node-sip-transport.js'
 import type { TransportStartError } from '../transport/transport-start-error.js'
 import { CallSignalling } from './call-signalling.js'
+import { countedTransport } from './counted-transport.js'
 import type { SubscriptionLimits } from './presence-subscriptions.js'
 import { PresenceSubscriptions } from './presence-subscriptions.js'
 import { ownHostCheck } from './request-reading.js'
@@ -37,6 +40,8 @@ export interface SipServiceDeps {
   readonly productLogoHash?: string
   readonly subscriptionLimits?: Partial<SubscriptionLimits>
   readonly sipTimers?: Partial<SipTimerConfig>
+  /** SIP messages, NOTIFYs and the core's observations are counted here (GET /metrics). */
+  readonly metrics?: NodeMetricsSink
 }
 
 /** Body types Parley reads (OPTIONS Accept): the stack's list plus those of presence lists and typing. */
@@ -85,16 +90,17 @@ export class LiveSipService implements SipService {
     const transport = opened.right
     const granted = transport.udpReceiveBufferBytes()
     if (granted !== undefined && granted < 4 * 1024 * 1024) logger.warn({ bytes: granted }, 'the kernel granted a smaller UDP receive buffer than 4 MB (net.core.rmem_max)')
-    const stack = new SipStack({ transport, clock, publicHost: env.publicHost, logger, accept: accepted, userAgent: 'Parley', ...(this.deps.sipTimers === undefined ? {} : { timers: this.deps.sipTimers }) })
+    const metrics = this.deps.metrics ?? noMetrics
+    const stack = new SipStack({ transport: countedTransport(transport, metrics), clock, publicHost: env.publicHost, logger, accept: accepted, userAgent: 'Parley', ...(this.deps.sipTimers === undefined ? {} : { timers: this.deps.sipTimers }) })
     const global = config.source.global
     const media = new LoopbackMedia({ bindHost: env.sipBind, portMin: global.rtpPortMin, portMax: global.rtpPortMax, logger: logger.child({ module: 'media' }) })
     const cell: { runtime?: NodeRuntime } = {}
     const trustedPeers = (): ReadonlyArray<string> => (cell.runtime?.config ?? config).source.global.trustedPeers
     const isOwnHost = ownHostCheck([env.publicHost, ...(isIP(env.sipBind) !== 0 && env.sipBind !== '0.0.0.0' && env.sipBind !== '::' ? [env.sipBind] : [])])
     const calls = new CallSignalling({ stack, ports: media, clock, ids, logger, publicHost: env.publicHost, trustedPeers, isOwnHost })
-    const presence = new PresenceSubscriptions({ clock, ids, logger, trustedPeers, isOwnHost, ...(this.deps.subscriptionLimits === undefined ? {} : { limits: this.deps.subscriptionLimits }) })
+    const presence = new PresenceSubscriptions({ clock, ids, logger, trustedPeers, isOwnHost, metrics, ...(this.deps.subscriptionLimits === undefined ? {} : { limits: this.deps.subscriptionLimits }) })
     presence.setAvatarSource({ baseUrl: listening.avatarBaseUrl, productLogoHash: this.deps.productLogoHash ?? loadProductLogo().sha1 })
-    const runtime = new NodeRuntime({ config, clock, signalling: calls, media, presence, logger: logger.child({ module: 'core' }) })
+    const runtime = new NodeRuntime({ config, clock, signalling: calls, media, presence, logger: logger.child({ module: 'core' }), metrics })
     cell.runtime = runtime
     stack.onRequest(routeRequest(calls, presence))
     this.running = { transport, stack, media, calls, presence, runtime }
