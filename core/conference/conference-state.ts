@@ -110,9 +110,24 @@ export const participantFor = (c: ConferenceState, leg: LegId): Participant | un
   return undefined
 }
 
-/** Adds a participant at the end, with what it is shown now. */
-export const addParticipant = (c: ConferenceState, p: Participant, screen: View | undefined): ConferenceState =>
-  rebuilt(c, [...c.participants, p], [...c.screens, screen], c.pending, c.order, c.presenter, c.activated, true, c.adpStage, c.adpLegs, c.timers)
+/**
+ * Adds a participant at the end, with what it is shown now; `inMix`: it joins the mix at once,
+ * last in the speaker order (one update for both, on the path every join takes).
+ */
+export const addParticipant = (c: ConferenceState, p: Participant, screen: View | undefined, inMix: boolean): ConferenceState =>
+  rebuilt(
+    c,
+    [...c.participants, p],
+    [...c.screens, screen],
+    c.pending,
+    inMix ? [...c.order, p.leg] : c.order,
+    c.presenter,
+    c.activated,
+    true,
+    c.adpStage,
+    c.adpLegs,
+    c.timers,
+  )
 
 /** Drops the participant on `leg` and its screen. */
 export const dropParticipant = (c: ConferenceState, leg: LegId): ConferenceState => {

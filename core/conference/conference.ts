@@ -156,10 +156,11 @@ const enter = (ctx: StepContext, c: ConferenceState, p: Participant, out: Out): 
       )
     // ADP legs cannot type a PIN; people can (DESIGN §2: the Host PIN on the holding screen).
     if (p.adp === undefined) out.send(toCall(p.leg, { _tag: 'AwaitHost' }))
-    const waiting = addParticipant(c, patchParticipant(p, { waiting: true }), p.chatOnly ? undefined : waitingScreen)
+    const waiting = addParticipant(c, patchParticipant(p, { waiting: true }), p.chatOnly ? undefined : waitingScreen, false)
     return startTimer(ctx, waiting, hostWaitTimer(p.leg), seconds(ctx.config.source.global.hostWaitTimeoutS), out)
   }
-  const joined = joinMix(addParticipant(c, p, undefined), p, out)
+  if (!p.chatOnly) out.emit({ _tag: 'JoinMix', leg: p.leg, conference: c.id })
+  const joined = addParticipant(c, p, undefined, !p.chatOnly)
   return refreshViews(p.role === 'host' ? activate(joined, out) : joined, out)
 }
 
