@@ -1,0 +1,134 @@
+/**
+ * `GET /metrics` (DESIGN §4 "Observability", §6: Prometheus text, no auth) with prom-client.
+ *
+ * - Counters are fed through the NodeMetricsSink the runtime and the SIP application call: the
+ *   core's Observe effects (calls by result, PIN failures, chat relayed, …), SIP messages by
+ *   method and response status as they cross the transport, NOTIFYs sent.
+ * - Gauges (legs, conferences, gateway calls, presence subscriptions) are read from the core's
+ *   state when scraped, so they cannot drift from it.
+ * - prom-client's default process metrics, among them `nodejs_eventloop_lag_seconds` and the
+ *   event loop delay percentiles.
+ *
+ * Each registry is its own (never prom-client's global one), so that nodes in one process (tests)
+ * do not share counters. Labelled children are looked up once and kept: the SIP counters are on
+ * the per-message path.
+ */
+import type { FastifyPluginAsync } from 'fastify'
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client'
+import type { Observation } from '../../../core/node/effect.js'
+import type { NodeMetricsSink, SipMessageSeen } from '../../node/metrics-sink.js'
+
+/** What the gauges show, read from the core's state; undefined while no core runs. */
+export interface LiveGauges {
+  readonly legs: number
+  readonly conferences: number
+  readonly gatewayCalls: number
+  readonly presenceSubscriptions: number
+}
+
+export interface PrometheusMetricsOptions {
+  readonly gauges: () => LiveGauges | undefined
+  /** prom-client's process metrics (event loop lag, memory, GC); on unless turned off. */
+  readonly processMetrics?: boolean
+}
+
+type Child = { inc: (value?: number) => void }
+
+export class PrometheusMetrics implements NodeMetricsSink {
+  readonly registry = new Registry()
+  private readonly calls: Counter<'result'>
+  private readonly pinFailures: Counter
+  private readonly chatRelayed: Counter
+  private readonly chatDeliveries: Counter
+  private readonly observations: Counter<'kind'>
+  private readonly sipRequests: Counter<'direction' | 'method'>
+  private readonly sipResponses: Counter<'direction' | 'method' | 'status'>
+  private readonly notifies: Counter
+  private readonly children = new Map<string, Child>()
+
+  constructor(options: PrometheusMetricsOptions) {
+    const registers = [this.registry]
+    this.calls = new Counter({ name: 'parley_calls_total', help: 'Incoming calls resolved, by result (conference, gateway, rejected)', labelNames: ['result'], registers })
+    this.pinFailures = new Counter({ name: 'parley_pin_failures_total', help: 'Wrong PINs entered or dialled', registers })
+    this.chatRelayed = new Counter({ name: 'parley_chat_messages_relayed_total', help: 'Chat messages relayed to a conference or across a gateway call', registers })
+    this.chatDeliveries = new Counter({ name: 'parley_chat_deliveries_total', help: 'Chat messages delivered, one per recipient', registers })
+    this.observations = new Counter({ name: 'parley_observations_total', help: "The core's observations, by kind", labelNames: ['kind'], registers })
+    this.sipRequests = new Counter({ name: 'parley_sip_requests_total', help: 'SIP requests on the wire (retransmissions included), by direction and method', labelNames: ['direction', 'method'], registers })
+    this.sipResponses = new Counter({
+      name: 'parley_sip_responses_total',
+      help: 'SIP responses on the wire (retransmissions included), by direction, CSeq method and status',
+      labelNames: ['direction', 'method', 'status'],
+      registers,
+    })
+    this.notifies = new Counter({ name: 'parley_presence_notifies_sent_total', help: 'Presence NOTIFYs sent to watchers', registers })
+    // Pre-create the unlabelled-by-traffic series so that a scrape shows them at 0.
+    for (const result of ['conference', 'gateway', 'rejected']) this.calls.labels(result).inc(0)
+
+    const gauge = (name: string, help: string, read: (g: LiveGauges) => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect(this: Gauge) {
+          const live = options.gauges()
+          this.set(live === undefined ? 0 : read(live))
+        },
+      })
+    }
+    gauge('parley_active_legs', 'Call legs the core knows (incoming and outgoing, any phase)', (g) => g.legs)
+    gauge('parley_conferences', 'Conferences in use (a VMR with someone in it or at its PIN prompt)', (g) => g.conferences)
+    gauge('parley_gateway_calls', 'Gateway calls in progress', (g) => g.gatewayCalls)
+    gauge('parley_presence_subscriptions', 'Presence subscriptions the core answers (one per watched resource)', (g) => g.presenceSubscriptions)
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry })
+  }
+
+  private child(key: string, make: () => Child): Child {
+    let child = this.children.get(key)
+    if (child === undefined) {
+      child = make()
+      this.children.set(key, child)
+    }
+    return child
+  }
+
+  readonly observed = (observation: Observation): void => {
+    this.child(`o|${observation._tag}`, () => this.observations.labels(observation._tag)).inc()
+    switch (observation._tag) {
+      case 'CallResolved':
+        return this.child(`c|${observation.result}`, () => this.calls.labels(observation.result)).inc()
+      case 'PinFailed':
+        return this.pinFailures.inc()
+      case 'ChatRelayed':
+        this.chatRelayed.inc()
+        return this.chatDeliveries.inc(observation.recipients)
+      default:
+        return
+    }
+  }
+
+  readonly sipMessage = (message: SipMessageSeen): void => {
+    if (message._tag === 'Request') {
+      this.child(`q|${message.direction}|${message.method}`, () => this.sipRequests.labels(message.direction, message.method)).inc()
+      return
+    }
+    const status = String(message.status)
+    this.child(`r|${message.direction}|${message.method}|${status}`, () => this.sipResponses.labels(message.direction, message.method, status)).inc()
+  }
+
+  readonly notifySent = (): void => {
+    this.notifies.inc()
+  }
+
+  /** The Prometheus text exposition. */
+  render(): Promise<string> {
+    return this.registry.metrics()
+  }
+}
+
+export const metricsRoutes =
+  (metrics: PrometheusMetrics): FastifyPluginAsync =>
+  async (app) => {
+    app.get('/metrics', async (_request, reply) =>
+      reply.header('cache-control', 'no-store').type(metrics.registry.contentType).send(await metrics.render()),
+    )
+  }
