@@ -1,13 +1,11 @@
-import { test } from 'node:test'
+import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
-import * as E from 'fp-ts/lib/Either.js'
-import { demoConfigFile } from '../../core/config/demo-config.js'
 import { VirtualClock } from '../../core/ports/fakes/virtual-clock.js'
 import { loadProductLogo } from '../http/logo/product-logo.js'
+import { openStore, temporaryDataDir } from '../store/testing/store-fixtures.js'
 import { createContainer, patternEngines } from './composition.js'
 import type { Assembly, Boot } from './composition.js'
-import { validateConfig } from './config-source.js'
 import { createLogger } from './logger.js'
 import type { ParleyNode } from './parley-node.js'
 import type { NodeListening, SipPorts, SipService } from './sip-service.js'
@@ -29,14 +27,23 @@ const memoryLog = () => {
 
 const pair = makeSelfSigned('127.0.0.1')
 
+const dataDirs: Array<{ readonly remove: () => void; readonly close: () => void }> = []
+after(() => {
+  for (const d of dataDirs) {
+    d.close()
+    d.remove()
+  }
+})
+
 const boot = (assembly: Assembly, log: ReturnType<typeof memoryLog>): Boot => {
-  const config = validateConfig(demoConfigFile, { _tag: 'Demo' }, patternEngines[assembly])
-  assert.ok(E.isRight(config), 'the demo configuration is valid')
+  const data = temporaryDataDir()
+  const { store } = openStore(data.dir, { engine: patternEngines[assembly], adminPassword: 'secret' })
+  dataDirs.push({ remove: data.remove, close: () => store.close() })
   return {
     env: { sipBind: '127.0.0.1', sipPort: 0, sipsPort: 0, httpBind: '127.0.0.1', httpPort: 0, publicHost: '127.0.0.1', dataDir: '/nonexistent', logLevel: 'info' },
     logger: createLogger('info', log.stream),
     versions: { parley: '0.0.0-test', node: process.version },
-    config: config.right,
+    store,
     tls: { cert: pair.cert, key: pair.key, files: { certFile: '/c', keyFile: '/k' }, origin: 'configured' },
     logo: loadProductLogo(),
     uptime: () => 1,
@@ -70,6 +77,16 @@ void test('without SIP the node starts HTTP, says SIP is not started, logs one r
     const avatar = await fetch(`http://127.0.0.1:${ready.http}/avatar/999999.png`)
     assert.equal(avatar.status, 404, 'a conference the configuration does not have')
     await avatar.arrayBuffer()
+    const admin = { authorization: `Basic ${Buffer.from('admin:secret').toString('base64')}` }
+    const status = await fetch(`http://127.0.0.1:${ready.http}/api/admin/status/v1/participant/`, { headers: admin })
+    assert.deepEqual(((await status.json()) as { objects: unknown[] }).objects, [], 'no core runs in this assembly')
+    assert.equal((await fetch(`http://127.0.0.1:${ready.http}/api/admin/status/v1/participant/`)).status, 401)
+    const dashboard = await fetch(`http://127.0.0.1:${ready.http}/`)
+    assert.equal(dashboard.status, 401)
+    await dashboard.arrayBuffer()
+    const metrics = await fetch(`http://127.0.0.1:${ready.http}/metrics`)
+    assert.equal(metrics.status, 200, '/metrics needs no auth')
+    assert.match(await metrics.text(), /^parley_active_legs 0$/m)
   } finally {
     await node.stop()
   }

@@ -1,13 +1,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { demoConfigFile } from '../../core/config/demo-config.js'
 import { re2PatternEngine } from '../regex/re2-pattern-engine.js'
-import { chooseConfigOrigin, formatConfigLoadError, importConfig, importedConfigPath, loadConfig, loadEffectiveConfig } from './config-source.js'
+import { chooseSeed, formatConfigLoadError, formatStoreOpenError, interimImportPath, loadConfig, openConfigStore, seedSource } from './config-source.js'
 
 const withDir = async (use: (dir: string) => Promise<void>): Promise<void> => {
   const dir = await mkdtemp(join(tmpdir(), 'parley-config-'))
@@ -18,22 +17,17 @@ const withDir = async (use: (dir: string) => Promise<void>): Promise<void> => {
   }
 }
 
-void test('precedence: --config, then PARLEY_CONFIG, then the imported file, then the demo', () =>
+void test('seed precedence: --config, then PARLEY_CONFIG, then an interim import left in the data dir, then the demo', () =>
   withDir(async (dataDir) => {
-    const origin = async (choice: Parameters<typeof chooseConfigOrigin>[0]) => {
-      const chosen = await chooseConfigOrigin(choice)()
-      assert.ok(E.isRight(chosen))
-      return chosen.right
-    }
-    assert.deepEqual(await origin({ dataDir }), { _tag: 'Demo' })
-    await writeFile(importedConfigPath(dataDir), JSON.stringify(demoConfigFile))
-    assert.deepEqual(await origin({ dataDir }), { _tag: 'Imported', path: join(dataDir, 'config.json') })
-    assert.deepEqual(await origin({ dataDir, envFile: '/etc/p.json' }), { _tag: 'File', path: '/etc/p.json', via: 'PARLEY_CONFIG' })
-    assert.deepEqual(await origin({ dataDir, envFile: '/etc/p.json', flag: '/x.json' }), { _tag: 'File', path: '/x.json', via: '--config' })
+    assert.deepEqual(chooseSeed({ dataDir }), { _tag: 'Demo' })
+    await writeFile(interimImportPath(dataDir), JSON.stringify(demoConfigFile))
+    assert.deepEqual(chooseSeed({ dataDir }), { _tag: 'File', path: join(dataDir, 'config.json'), via: 'interim import' })
+    assert.deepEqual(chooseSeed({ dataDir, envFile: '/etc/p.json' }), { _tag: 'File', path: '/etc/p.json', via: 'PARLEY_CONFIG' })
+    assert.deepEqual(chooseSeed({ dataDir, envFile: '/etc/p.json', flag: '/x.json' }), { _tag: 'File', path: '/x.json', via: '--config' })
   }))
 
 void test('the demo configuration decodes and compiles with RE2', async () => {
-  const loaded = await loadEffectiveConfig({ dataDir: '/nonexistent' }, re2PatternEngine)()
+  const loaded = await loadConfig({ _tag: 'Demo' }, re2PatternEngine)()
   assert.ok(E.isRight(loaded))
   assert.equal(loaded.right.config.vmrs.length, 2)
   assert.equal(loaded.right.compiled.vmrById.size, 2)
@@ -62,22 +56,39 @@ void test('unreadable, non-JSON and invalid files are errors that name the file 
     assert.match(text, /^ {2}gateway_routing_rule\[0\]\.match_string: .*back-reference/m)
   }))
 
-void test('import writes a valid file to <data dir>/config.json and refuses an invalid one without writing', () =>
+void test('an empty data dir is seeded from the chosen file once; a later open keeps the store and never reads the file', () =>
   withDir(async (dir) => {
     const dataDir = join(dir, 'data')
-    const source = join(dir, 'mine.json')
-    await writeFile(source, JSON.stringify({ conference: [{ name: 'Room', aliases: [{ alias: 'room@example.com' }] }] }))
-    const imported = await importConfig(source, dataDir, re2PatternEngine)()
-    assert.ok(E.isRight(imported))
-    assert.deepEqual(imported.right.origin, { _tag: 'Imported', path: importedConfigPath(dataDir) })
-    assert.deepEqual(JSON.parse(await readFile(importedConfigPath(dataDir), 'utf8')), JSON.parse(await readFile(source, 'utf8')))
-    const effective = await loadEffectiveConfig({ dataDir }, re2PatternEngine)()
-    assert.ok(E.isRight(effective))
-    assert.deepEqual(effective.right.config.vmrs.map((v) => v.name), ['Room'])
+    const file = join(dir, 'mine.json')
+    await writeFile(file, JSON.stringify({ conference: [{ name: 'Room', aliases: [{ alias: 'room@example.com' }] }] }))
+    const origin = chooseSeed({ dataDir, flag: file })
+    const first = openConfigStore({ dataDir, seed: seedSource(origin), engine: re2PatternEngine, adminPassword: 'pw' })
+    assert.ok(E.isRight(first))
+    assert.equal(first.right.seededFrom, `${file} (--config)`)
+    assert.deepEqual(first.right.store.loadNodeConfig().vmrs.map((v) => v.name), ['Room'])
+    first.right.store.close()
 
-    const elsewhere = join(dir, 'other-data')
-    await writeFile(source, JSON.stringify({ conference: [{ name: '' }] }))
-    const refused = await importConfig(source, elsewhere, re2PatternEngine)()
-    assert.ok(E.isLeft(refused))
-    assert.equal(existsSync(importedConfigPath(elsewhere)), false)
+    await writeFile(file, 'not JSON any more')
+    const second = openConfigStore({ dataDir, seed: seedSource(origin), engine: re2PatternEngine })
+    assert.ok(E.isRight(second), 'the file is not read again')
+    assert.equal(second.right.seededFrom, undefined)
+    assert.equal(second.right.adminPassword._tag, 'Stored')
+    assert.deepEqual(second.right.store.loadNodeConfig().vmrs.map((v) => v.name), ['Room'])
+    second.right.store.close()
+  }))
+
+void test('a seed that is missing, not JSON or invalid opens nothing and is reported with its paths', () =>
+  withDir(async (dir) => {
+    const open = (path: string) => openConfigStore({ dataDir: join(dir, 'data'), seed: seedSource({ _tag: 'File', path, via: '--config' }), engine: re2PatternEngine })
+    const missing = open(join(dir, 'absent.json'))
+    assert.ok(E.isLeft(missing))
+    assert.match(formatStoreOpenError(missing.left), /absent\.json \(--config\): cannot read: /)
+    await writeFile(join(dir, 'bad.json'), '{')
+    const notJson = open(join(dir, 'bad.json'))
+    assert.ok(E.isLeft(notJson))
+    assert.match(formatStoreOpenError(notJson.left), /bad\.json \(--config\): not JSON: /)
+    await writeFile(join(dir, 'invalid.json'), JSON.stringify({ conference: [{ name: 42 }] }))
+    const invalid = open(join(dir, 'invalid.json'))
+    assert.ok(E.isLeft(invalid))
+    assert.match(formatStoreOpenError(invalid.left), /invalid\.json \(--config\): invalid configuration \(1 problem\)\n {2}conference\[0\]\.name: /)
   }))

@@ -6,8 +6,9 @@
 export const Environment = Symbol('Environment')
 export const Logger = Symbol('Logger')
 export const Versions = Symbol('Versions')
-/** The configuration the node started with: where it came from, the file, decoded, compiled. */
-export const LoadedConfig = Symbol('LoadedConfig')
+/** The configuration store (adapters/store/), opened by serve before anything is bound. */
+export const ConfigStore = Symbol('ConfigStore')
+/** The configuration the core starts with (the store's, as it is when SIP starts). */
 export const CompiledConfig = Symbol('CompiledConfig')
 export const PatternEngine = Symbol('PatternEngine')
 export const TlsCredentials = Symbol('TlsCredentials')
@@ -22,3 +23,9 @@ export const Signalling = Symbol('Signalling')
 export const Media = Symbol('Media')
 export const PresenceDelivery = Symbol('PresenceDelivery')
 export const ParleyNode = Symbol('ParleyNode')
+/** A `LiveCore`: the running runtime and media snapshot, for status, dashboard and metrics. */
+export const LiveCore = Symbol('LiveCore')
+/** A `ChangeHub`: "the core's state changed", for the dashboard's event streams. */
+export const LiveChanges = Symbol('LiveChanges')
+/** The PrometheusMetrics registry, also the NodeMetricsSink the runtime and SIP count into. */
+export const Metrics = Symbol('Metrics')

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -29,8 +29,16 @@ const baseEnv = (dataDir: string): NodeJS.ProcessEnv => {
   return env
 }
 
-const start = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv, cwd = repo): ChildProcess =>
-  spawn(process.execPath, ['--import', 'tsx', main, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+const stderrs = new WeakMap<ChildProcess, string[]>()
+const stderrOf = (child: ChildProcess): string => (stderrs.get(child) ?? []).join('')
+
+const start = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv, cwd = repo): ChildProcess => {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const chunks: string[] = []
+  stderrs.set(child, chunks)
+  child.stderr?.on('data', (d: Buffer) => chunks.push(d.toString()))
+  return child
+}
 
 /** Waits for the process to exit, killing it if it takes longer than `boundMs`. */
 const finish = (child: ChildProcess, boundMs = 30_000): Promise<Finished> =>
@@ -116,33 +124,47 @@ void test('config check: the demo file is valid (exit 0); a broken file is inval
     assert.match(missing.stdout, /absent\.json: cannot read/)
   }))
 
-void test('config export prints the demo; config import stores a file that export (and serve) then use', () =>
+void test('config export prints the demo without creating a store; import seeds an empty data dir, then replaces the stored configuration all or nothing', () =>
   withDir(async (dir) => {
     const exported = await run(['config', 'export'], baseEnv(dir))
     assert.equal(exported.code, 0, exported.stderr)
-    // Every field spelled out, and it reads back as the same configuration.
+    // Every field spelled out, ids and resource URIs as the API shows them, and it reads back as the same configuration.
     assert.deepEqual(decodeConfigFile(JSON.parse(exported.stdout)), decodeConfigFile(demoConfigFile))
     assert.equal((JSON.parse(exported.stdout) as { global: Record<string, unknown> }).global['pin_entry_timeout_s'], 60)
+    assert.equal(existsSync(join(dir, 'parley.db')), false, 'exporting creates nothing')
+    assert.equal(exported.stderr, '')
 
     const noRules = join(dir, 'no-rules.json')
     const withoutRules = { ...demoConfigFile, gateway_routing_rule: [] }
     await writeFile(noRules, JSON.stringify(withoutRules))
     const imported = await run(['config', 'import', noRules], baseEnv(dir))
     assert.equal(imported.code, 0, imported.stderr)
-    assert.match(imported.stdout, /config\.json \(imported\): 2 conferences, 3 aliases, 0 automatic participants, 0 gateway rules/)
-    assert.deepEqual(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')), JSON.parse(JSON.stringify(withoutRules)))
+    assert.match(imported.stdout, /parley\.db: 2 conferences, 3 aliases, 0 automatic participants, 0 gateway rules/)
+    assert.equal(imported.stderr.match(/the admin password \(user "admin"\) is \S+/g)?.length, 1, 'the password made for the new store is shown once')
 
     const after = await run(['config', 'export'], baseEnv(dir))
     assert.deepEqual(decodeConfigFile(JSON.parse(after.stdout)), decodeConfigFile(withoutRules))
-    const missingFlagFile = await run(['config', 'export', '--config', join(dir, 'demo.json')], baseEnv(dir))
-    assert.equal(missingFlagFile.code, 1, 'a missing --config file is an error, not a fallback')
+    assert.equal(after.stderr, '', 'an existing store shows no password')
 
     const broken = join(dir, 'broken.json')
     await writeFile(broken, JSON.stringify({ conference: 'none' }))
     const refused = await run(['config', 'import', broken], baseEnv(dir))
     assert.equal(refused.code, 1)
+    assert.match(refused.stderr, /broken\.json: invalid configuration/)
     assert.match(refused.stderr, /nothing was imported/)
-    assert.deepEqual(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')), JSON.parse(JSON.stringify(withoutRules)))
+    const unchanged = await run(['config', 'export'], baseEnv(dir))
+    assert.deepEqual(decodeConfigFile(JSON.parse(unchanged.stdout)), decodeConfigFile(withoutRules))
+
+    const demo = join(dir, 'demo.json')
+    await writeFile(demo, JSON.stringify(demoConfigFile))
+    const replaced = await run(['config', 'import', demo], baseEnv(dir))
+    assert.equal(replaced.code, 0, replaced.stderr)
+    assert.match(replaced.stdout, /1 gateway rules/)
+    assert.equal(replaced.stderr, '')
+    const exportedAgain = await run(['config', 'export', '--config', noRules], baseEnv(dir))
+    assert.deepEqual(decodeConfigFile(JSON.parse(exportedAgain.stdout)), decodeConfigFile(demoConfigFile), 'a stored configuration wins over --config')
+    const missingSeed = await run(['config', 'export', '--config', join(dir, 'absent.json')], { ...baseEnv(join(dir, 'empty')) })
+    assert.equal(missingSeed.code, 1, 'a missing --config file is an error, not a fallback')
   }))
 
 void test('serve with ports 0: one ready line with the bound HTTP port, /healthz answers, SIGTERM stops it (exit 0)', () =>
@@ -167,12 +189,27 @@ void test('serve with ports 0: one ready line with the bound HTTP port, /healthz
     assert.equal(logo.headers.get('content-type'), 'image/png')
     await logo.arrayBuffer()
     assert.ok(existsSync(join(dir, 'tls', 'self-signed-cert.pem')), 'the TLS pair is made at first start')
+    const shown = /the admin password \(user "admin"\) is (\S+)/.exec(stderrOf(child))
+    assert.ok(shown !== null, 'the generated admin password is shown at first start')
+    const api = `http://127.0.0.1:${String(http)}/api/admin/configuration/v1/conference/`
+    const listed = await fetch(api, { headers: { authorization: `Basic ${Buffer.from(`admin:${shown[1] ?? ''}`).toString('base64')}` } })
+    assert.equal(listed.status, 200)
+    assert.equal(((await listed.json()) as { meta: { total_count: number } }).meta.total_count, 2)
     child.kill('SIGTERM')
     const exit = await finished
     assert.equal(exit.code, 0, exit.stderr)
     const lines = exit.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
     assert.equal(lines.filter((l) => l['msg'] === 'ready').length, 1)
     assert.ok(lines.some((l) => l['msg'] === 'stopped'))
+    assert.equal(exit.stderr.match(/admin password/g)?.length, 1, 'shown once, on one line')
+
+    const again = start(['serve'], { ...baseEnv(dir), PARLEY_BIND: '127.0.0.1', PARLEY_SIP_PORT: '0', PARLEY_SIPS_PORT: '0', PARLEY_HTTP_PORT: '0' })
+    const secondExit = finish(again, 60_000)
+    await logLine(again, 'ready')
+    again.kill('SIGTERM')
+    const second = await secondExit
+    assert.equal(second.code, 0, second.stderr)
+    assert.doesNotMatch(second.stderr, /admin password/, 'never shown again')
   }))
 
 void test('serve refuses to start on a broken config file or a bad environment variable (exit 1, nothing listens)', () =>

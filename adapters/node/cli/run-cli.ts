@@ -4,14 +4,28 @@
  * 1 invalid input (environment, configuration, TLS pair) or failure to start, 2 bad usage.
  * This is the one place that writes to the terminal directly; the node itself logs via pino.
  */
+import { mkdtempSync, rmSync, existsSync } from 'node:fs'
 import type { NetworkInterfaceInfo } from 'node:os'
-import { resolve } from 'node:path'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
-import { encodeConfigFile } from '../../../core/config/codecs.js'
+import type { NodeConfig } from '../../../core/config/model.js'
 import { re2PatternEngine } from '../../regex/re2-pattern-engine.js'
-import { describeOrigin, formatConfigLoadError, importConfig, loadConfig, loadEffectiveConfig } from '../config-source.js'
-import type { LoadedConfig } from '../config-source.js'
+import { storeFileName } from '../../store/config-store.js'
+import type { ConfigStore, OpenedStore } from '../../store/config-store.js'
+import {
+  chooseSeed,
+  formatConfigLoadError,
+  formatStoreOpenError,
+  loadConfig,
+  openConfigStore,
+  readConfigFile,
+  seedSource,
+  validateConfig,
+} from '../config-source.js'
+import type { ConfigOrigin } from '../config-source.js'
 import { decodeEnvironment, formatEnvironmentError } from '../env.js'
 import type { Environment } from '../env.js'
 
@@ -30,24 +44,29 @@ export interface CliIo {
 }
 
 export const usage = `usage:
-  parley serve [--config FILE]      start a node (configuration: --config, PARLEY_CONFIG,
-                                    the imported <data dir>/config.json, else the demo)
+  parley serve [--config FILE]      start a node; its configuration is the store in the data dir,
+                                    which an empty data dir seeds from --config FILE,
+                                    PARLEY_CONFIG, else the demo configuration
   parley config check FILE          validate a configuration file; problems are listed with
                                     their paths; exit 1 when invalid
   parley config export [--config FILE]
-                                    print the configuration serve would use, as a file
-  parley config import FILE         validate FILE and store it as <data dir>/config.json, which
-                                    serve loads when neither --config nor PARLEY_CONFIG is given
+                                    print the stored configuration as a file (with an empty
+                                    data dir: what serve would seed it with)
+  parley config import FILE         validate FILE and make it the stored configuration, all or
+                                    nothing; a running node applies it within a second
 environment: PARLEY_BIND, PARLEY_SIP_PORT, PARLEY_SIPS_PORT, PARLEY_HTTP_BIND, PARLEY_HTTP_PORT,
   PARLEY_PUBLIC_HOST, PARLEY_DATA_DIR, PARLEY_CONFIG, PARLEY_ADMIN_PASSWORD, PARLEY_LOG_LEVEL,
   PARLEY_TLS_CERT, PARLEY_TLS_KEY (see DESIGN §6)
 `
 
-const summary = (loaded: LoadedConfig): string => {
-  const { config } = loaded
+const summary = (config: NodeConfig): string => {
   const aliases = config.vmrs.reduce((n, v) => n + v.aliases.length, 0)
   return `${config.vmrs.length} conferences, ${aliases} aliases, ${config.adps.length} automatic participants, ${config.rules.length} gateway rules`
 }
+
+/** The one line that shows a generated admin password; it is never shown again. */
+export const adminPasswordLine = (password: string): string =>
+  `parley: the admin password (user "admin") is ${password} — shown this once; only its hash is stored (set PARLEY_ADMIN_PASSWORD to replace it)\n`
 
 const withEnvironment = (io: CliIo, run: (env: Environment) => Promise<number>): Promise<number> => {
   const decoded = decodeEnvironment(io.env, { cwd: io.cwd, networkInterfaces: io.networkInterfaces })
@@ -58,7 +77,7 @@ const withEnvironment = (io: CliIo, run: (env: Environment) => Promise<number>):
   return run(decoded.right)
 }
 
-/** The live node's engine, so that `check` accepts exactly what `serve` will. */
+/** The live node's engine, so that `check` and `import` accept exactly what `serve` will. */
 const engine = re2PatternEngine
 
 const configCheck = async (io: CliIo, file: string): Promise<number> => {
@@ -68,38 +87,89 @@ const configCheck = async (io: CliIo, file: string): Promise<number> => {
     io.stdout(`${formatConfigLoadError(loaded.left)}\n`)
     return 1
   }
-  io.stdout(`${path}: valid (${summary(loaded.right)})\n`)
+  io.stdout(`${path}: valid (${summary(loaded.right.config)})\n`)
+  return 0
+}
+
+/** Opens the store, shows a password it generated, runs `use`, and closes it whatever happens. */
+const withStore = async (
+  io: CliIo,
+  open: () => E.Either<Parameters<typeof formatStoreOpenError>[0], OpenedStore>,
+  use: (opened: OpenedStore) => number,
+): Promise<number> => {
+  const opened = open()
+  if (E.isLeft(opened)) {
+    io.stderr(`parley: ${formatStoreOpenError(opened.left)}\n`)
+    return 1
+  }
+  if (opened.right.adminPassword._tag === 'Generated') io.stderr(adminPasswordLine(opened.right.adminPassword.password))
+  try {
+    return use(opened.right)
+  } finally {
+    opened.right.store.close()
+  }
+}
+
+const printDocument = (io: CliIo, store: ConfigStore): number => {
+  io.stdout(`${JSON.stringify(store.exportConfigFile(), null, 2)}\n`)
   return 0
 }
 
 const configExport = (io: CliIo, flag: string | undefined): Promise<number> =>
   withEnvironment(io, async (env) => {
-    const loaded = await loadEffectiveConfig(
-      { ...(flag === undefined ? {} : { flag: resolve(io.cwd, flag) }), ...(env.configFile === undefined ? {} : { envFile: env.configFile }), dataDir: env.dataDir },
-      engine,
-    )()
-    if (E.isLeft(loaded)) {
-      io.stderr(`parley: ${formatConfigLoadError(loaded.left)}\n`)
-      return 1
+    const seed = chooseSeed({ ...(flag === undefined ? {} : { flag: resolve(io.cwd, flag) }), ...(env.configFile === undefined ? {} : { envFile: env.configFile }), dataDir: env.dataDir })
+    if (existsSync(join(env.dataDir, storeFileName)))
+      return withStore(io, () => openConfigStore({ dataDir: env.dataDir, seed: seedSource(seed), engine }), (opened) => printDocument(io, opened.store))
+    // Nothing stored yet: what serve would seed the store with, in the store's own shape (ids,
+    // resource URIs), from a throwaway store, so that exporting creates nothing in the data dir.
+    const scratch = mkdtempSync(join(tmpdir(), 'parley-export-'))
+    try {
+      return await withStore(
+        io,
+        () => openConfigStore({ dataDir: scratch, seed: seedSource(seed), engine, adminPassword: randomBytes(16).toString('hex') }),
+        (opened) => printDocument(io, opened.store),
+      )
+    } finally {
+      rmSync(scratch, { recursive: true, force: true })
     }
-    // The decoded configuration written back in full (every default spelled out), as the
-    // store's export will be; `config check` and `--config` read it back unchanged.
-    io.stdout(`${JSON.stringify(encodeConfigFile(loaded.right.config), null, 2)}\n`)
-    return 0
   })
 
 const configImport = (io: CliIo, file: string): Promise<number> =>
   withEnvironment(io, async (env) => {
-    const imported = await importConfig(resolve(io.cwd, file), env.dataDir, engine)()
-    if (E.isLeft(imported)) {
-      io.stderr(`parley: ${formatConfigLoadError(imported.left)}\nnothing was imported\n`)
+    const path = resolve(io.cwd, file)
+    const origin: ConfigOrigin = { _tag: 'File', path, via: 'argument' }
+    const refuse = (text: string): number => {
+      io.stderr(`parley: ${text}\nnothing was imported\n`)
       return 1
     }
-    io.stdout(
-      `imported ${resolve(io.cwd, file)} as ${describeOrigin(imported.right.origin)}: ${summary(imported.right)}\n` +
-        '`parley serve` uses it when neither --config nor PARLEY_CONFIG is given\n',
+    const document = readConfigFile(path)
+    if (E.isLeft(document)) return refuse(formatConfigLoadError(document.left))
+    // Checked first as a file, so that problems are reported with the file's own paths.
+    const valid = validateConfig(document.right, origin, engine)
+    if (E.isLeft(valid)) return refuse(formatConfigLoadError(valid.left))
+    return withStore(
+      io,
+      () =>
+        openConfigStore({
+          dataDir: env.dataDir,
+          seed: seedSource(origin, document.right),
+          engine,
+          ...(env.adminPassword === undefined ? {} : { adminPassword: env.adminPassword }),
+        }),
+      ({ store, seededFrom }) => {
+        if (seededFrom === undefined) {
+          const imported = store.importConfigFile(document.right)
+          if (E.isLeft(imported))
+            return refuse(
+              imported.left._tag === 'Rejected'
+                ? formatConfigLoadError({ _tag: 'ConfigInvalid', origin, problems: imported.left.problems })
+                : `the configuration store failed: ${imported.left.reason}`,
+            )
+        }
+        io.stdout(`imported ${path} into ${store.file}: ${summary(store.loadNodeConfig())}\na running node applies it within a second\n`)
+        return 0
+      },
     )
-    return 0
   })
 
 const serveCommand = async (io: CliIo, flag: string | undefined): Promise<number> => {
@@ -113,6 +183,7 @@ const serveCommand = async (io: CliIo, flag: string | undefined): Promise<number
     networkInterfaces: io.networkInterfaces,
     assembly: 'live',
     uptime: io.uptime,
+    adminPasswordGenerated: (password) => io.stderr(adminPasswordLine(password)),
   })
   if (E.isLeft(running)) {
     io.stderr(`parley: ${formatServeError(running.left)}\nnothing was started\n`)
