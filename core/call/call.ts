@@ -233,7 +233,6 @@ const offerToVmr = (
   out: Out,
 ): CallState | undefined => {
   const leg = offered.leg
-  const common = { leg, party: offered.caller, protocol: offered.protocol, timers: [], conference: vmr.id, vmr, source: offered.source }
 
   if (isChatOnly(offered.offer)) {
     // An IM session cannot type digits (choice, DESIGN §2 IM): it attaches to its conversation's
@@ -270,7 +269,16 @@ const offerToVmr = (
         ...(offered.firstMessage === undefined ? {} : { firstMessage: offered.firstMessage }),
       }),
     )
-    return { phase: 'chat-session-offered', ...common }
+    return {
+      phase: 'chat-session-offered',
+      leg,
+      party: offered.caller,
+      protocol: offered.protocol,
+      timers: noTimers,
+      conference: vmr.id,
+      vmr,
+      source: offered.source,
+    }
   }
 
   const answer = answerUnder(offered.offer, vmr.callType)
