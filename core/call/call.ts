@@ -103,6 +103,8 @@ export type CallEvent = LegInput | CallMessage | { readonly _tag: 'CallTimerFire
 
 const noTimers: ReadonlyArray<CallTimerName> = []
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] }
+
 const invalidPinFarewell: Farewell = { screen: 'invalid-pin', sound: 'invalid-pin' }
 
 const observe = (observation: Observation): Effect => ({ _tag: 'Observe', observation })
@@ -322,32 +324,30 @@ const prompt = (ctx: StepContext, call: PinEntryCall, out: Out): PinEntryCall =>
 
 /** Into the conference with `role`; an audio-only leg of a `room` VMR gets the room's video. */
 const admit = (call: PinEntryCall, role: Role, out: Out): ParticipantCall => {
-  const quiet = withoutTimer(withoutTimer(call, 'pin-entry', out), 'pin-digit', out)
+  const timers = stopped(call.leg, stopped(call.leg, call.timers, 'pin-entry', out), 'pin-digit', out)
   if (needsRoomVideoReoffer(call.vmr, call.offer))
     out.emit({ _tag: 'Reoffer', leg: call.leg, offer: roomVideoReoffer(call.offer) })
-  out.send(
-    toConference(call.conference, {
-      _tag: 'Admit',
-      admission: {
-        leg: call.leg,
-        role,
-        party: call.party,
-        protocol: call.protocol,
-        media: participantMediaIn(call.vmr, call.offer),
-        // DESIGN §2 IM: SfB clients are chat-capable even on an AV call without an IM session;
-        // the SfB adapter opens the IM session towards them when the first message comes.
-        chatCapable: call.offer.chat || call.protocol === 'webrtc' || call.protocol === 'mssip',
-        chatOnly: false,
-        ...(call.conversationId === undefined ? {} : { conversationId: call.conversationId }),
-      },
-    }),
-  )
+  // Built by assignment, not by a conditional spread into the literal (V8's slow path): every
+  // admission takes this line.
+  const admission: Writable<Admission> = {
+    leg: call.leg,
+    role,
+    party: call.party,
+    protocol: call.protocol,
+    media: participantMediaIn(call.vmr, call.offer),
+    // DESIGN §2 IM: SfB clients are chat-capable even on an AV call without an IM session;
+    // the SfB adapter opens the IM session towards them when the first message comes.
+    chatCapable: call.offer.chat || call.protocol === 'webrtc' || call.protocol === 'mssip',
+    chatOnly: false,
+  }
+  if (call.conversationId !== undefined) admission.conversationId = call.conversationId
+  out.send(toConference(call.conference, { _tag: 'Admit', admission }))
   return {
     phase: 'participant',
     leg: call.leg,
     party: call.party,
     protocol: call.protocol,
-    timers: quiet.timers,
+    timers,
     conference: call.conference,
     vmr: call.vmr,
     source: call.source,
