@@ -155,6 +155,23 @@ for _ in $(seq 1 100); do kill -0 "$node_pid" 2>/dev/null || { stopped=1; break;
 if [ "$stopped" = 1 ] && grep -q '"msg":"stopped"' "$work/node.log"; then pass "node stops on SIGTERM"; else fail "node stops on SIGTERM"; fi
 node_pid=""
 
+# ---- the live dashboard in Debian's chromium (each browser test counted) --------------------------
+if command -v chromium >/dev/null; then
+  # NODE_OPTIONS cleared: `make` sets --import tsx, given here once.
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NODE_OPTIONS= timeout 180 node --import tsx --test --test-reporter=tap e2e/browser/dashboard.browser.ts > "$work/browser.out" 2>&1
+  browser_rc=$?
+  counted=0
+  while IFS= read -r line; do
+    case "$line" in
+      "ok "*) pass "dashboard: ${line#*- }"; counted=$((counted+1)) ;;
+      "not ok "*) fail "dashboard: ${line#*- }" "$(grep -m3 -E '^ +error:|^ +(expected|actual):' "$work/browser.out" | tr '\n' ' ' | cut -c1-300)"; counted=$((counted+1)) ;;
+    esac
+  done < <(grep -E '^(not )?ok [0-9]+ - ' "$work/browser.out")
+  if [ "$counted" -eq 0 ] || { [ "$browser_rc" -ne 0 ] && [ "$failed" -eq 0 ]; }; then fail "dashboard browser tests ran" "$(tail -c 400 "$work/browser.out" | tr '\n' ' ')"; fi
+else
+  fail "dashboard browser tests" "chromium is not installed (Debian package chromium)"
+fi
+
 [ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[@]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
