@@ -13,6 +13,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { demoConfigFile } from '../../core/config/demo-config.js'
 import { encodePng } from '../http/logo/png-encoder.js'
 import { parsePrometheusText } from '../http/metrics/testing/prometheus-text.js'
+import { runCli } from './cli/run-cli.js'
 import { serve } from './serve.js'
 import type { RunningNode } from './serve.js'
 import { readPidf, TestSipClient } from './testing/sip-client.js'
@@ -209,5 +210,33 @@ void test('a restart keeps every change made over the API, and ignores --config 
     } finally {
       await sip.close()
       await second.stop()
+    }
+  }))
+
+void test('`parley config import` while the node runs: the node applies the imported configuration within its poll', () =>
+  withDataDir(async (dir) => {
+    const dataDir = join(dir, 'data')
+    const node = await startNode(dataDir)
+    const sip = await TestSipClient.open(node.ready.sip?.udp ?? 0)
+    try {
+      assert.equal(readPidf((await sip.subscribe('meet.ivan@example.com')).body).open, false)
+      const file = join(dir, 'ivan.json')
+      await writeFile(file, JSON.stringify({ conference: [{ name: "Ivan's room", aliases: [{ alias: 'meet.ivan@example.com' }] }] }))
+      const out: string[] = []
+      const code = await runCli(['config', 'import', file], {
+        stdout: (text) => out.push(text),
+        stderr: (text) => out.push(text),
+        env: { PARLEY_DATA_DIR: dataDir },
+        cwd: dir,
+        networkInterfaces: () => ({}),
+        uptime: () => 1,
+        stopRequested: () => new Promise(() => undefined),
+      })
+      assert.equal(code, 0, out.join(''))
+      await eventually(async () => assert.deepEqual(readPidf((await sip.subscribe('meet.ivan@example.com')).body), { open: true, displayName: "Ivan's room" }))
+      assert.equal(readPidf((await sip.subscribe('meet.bob@example.com')).body).open, false, 'the import replaced everything')
+    } finally {
+      await sip.close()
+      await node.stop()
     }
   }))
