@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import * as E from 'fp-ts/lib/Either.js'
 import type { SipMessageSeen } from '../../node/metrics-sink.js'
 import type { Flow, InboundEvent, SipTransport } from '../transport/transport-types.js'
-import { countedTransport, readMessageHead } from './counted-transport.js'
+import { countedTransport, readMessageHead, readOutgoing } from './counted-transport.js'
 
 void test('a head is read as a request by method, or a response by status and CSeq method; unknown methods are "other"', () => {
   assert.deepEqual(readMessageHead('in', 'INVITE sip:meet.bob@example.com SIP/2.0\r\nCSeq: 1 INVITE'), { _tag: 'Request', direction: 'in', method: 'INVITE' })
@@ -44,4 +44,12 @@ void test('every message in and out is counted and passed through unchanged; kee
     { _tag: 'Request', direction: 'in', method: 'OPTIONS' },
     { _tag: 'Response', direction: 'out', method: 'OPTIONS', status: 200 },
   ])
+})
+
+void test('outgoing bytes are read as the whole head would be', () => {
+  const message = (text: string) => Buffer.from(`${text}\r\nContent-Length: 0\r\n\r\n`)
+  assert.deepEqual(readOutgoing(message('NOTIFY sip:w@127.0.0.1 SIP/2.0\r\nCSeq: 2 NOTIFY')), { _tag: 'Request', direction: 'out', method: 'NOTIFY' })
+  assert.deepEqual(readOutgoing(message('SIP/2.0 180 Ringing\r\nVia: x\r\nCSeq: 1 INVITE')), { _tag: 'Response', direction: 'out', method: 'INVITE', status: 180 })
+  assert.deepEqual(readOutgoing(message('SIP/2.0 200 OK\r\ncseq: 3 subscribe')), { _tag: 'Response', direction: 'out', method: 'SUBSCRIBE', status: 200 })
+  assert.deepEqual(readOutgoing(message('SUBSCRIBE sip:x SIP/2.0')), { _tag: 'Request', direction: 'out', method: 'SUBSCRIBE' })
 })

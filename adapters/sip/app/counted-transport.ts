@@ -27,10 +27,19 @@ export const readMessageHead = (direction: SipDirection, head: string): SipMessa
   return { _tag: 'Request', direction, method: methodLabel(head.slice(0, space)) }
 }
 
-/** The head of a serialised message (its bytes up to the blank line). */
-const headOf = (bytes: Buffer): string => {
+/**
+ * What an outgoing message is, read from its bytes without decoding the whole head: the start
+ * line's first bytes, and for a response the CSeq line (Parley's writer spells it `CSeq`; any
+ * other spelling falls back to a scan of the head): about 1 us a message, against 2.5 us to decode
+ * the head first.
+ */
+export const readOutgoing = (bytes: Buffer): SipMessageSeen | undefined => {
+  const start = bytes.toString('latin1', 0, Math.min(bytes.length, 16))
+  if (!start.startsWith('SIP/2.0 ')) return readMessageHead('out', start)
+  const at = bytes.indexOf('\r\nCSeq:')
+  if (at >= 0) return readMessageHead('out', `${start}${bytes.toString('latin1', at, Math.min(bytes.length, at + 48))}`)
   const end = bytes.indexOf('\r\n\r\n')
-  return bytes.toString('latin1', 0, end < 0 ? Math.min(bytes.length, 2048) : end)
+  return readMessageHead('out', bytes.toString('latin1', 0, end < 0 ? Math.min(bytes.length, 2048) : end))
 }
 
 export const countedTransport = (inner: SipTransport, metrics: NodeMetricsSink): SipTransport => {
@@ -41,7 +50,7 @@ export const countedTransport = (inner: SipTransport, metrics: NodeMetricsSink):
     listening: (): ReadonlyMap<TransportProtocol, HostPort> => inner.listening(),
     send: (target: SendTarget, bytes: Buffer): Promise<Either<TransportError, Flow>> => {
       // CRLF keep-alives (RFC 5626 §3.5.1) are not messages.
-      if (bytes.length > 4) seen(readMessageHead('out', headOf(bytes)))
+      if (bytes.length > 4) seen(readOutgoing(bytes))
       return inner.send(target, bytes)
     },
     onInbound: (deliver: (event: InboundEvent) => void): void =>
