@@ -31,6 +31,30 @@ void describe('router', () => {
     }
   })
 
+  void it("hands each step its own effects: later steps, small or large, change nothing in them", () => {
+    const state = initialNodeState(config)
+    const offer = (leg: string): Input => ({
+      _tag: 'CallOffered',
+      at: 0,
+      leg: LegId(leg),
+      dialled: 'meet.bob@example.com',
+      caller: { displayName: leg, uri: `sip:${leg}@example.com` },
+      protocol: 'sip',
+      offer: { audio: true, video: true, content: false, chat: false },
+      source: '192.0.2.1',
+      registered: false,
+    })
+    const first = stepNode(state, offer('a'))
+    const copy = [...first.effects]
+    let s = first.state
+    for (let i = 0; i < 80; i++) s = stepNode(s, offer(`p${i}`)).state
+    // Ending a large conference is one step with many effects (more than the collector keeps).
+    const ended = stepNode(s, { _tag: 'ConfigChanged', at: 1, config: makeConfig({ vmrs: [carol] }) })
+    assert.ok(ended.effects.length > 256, `${ended.effects.length} effects`)
+    assert.deepEqual(first.effects, copy)
+    assert.deepEqual(stepNode(state, offer('a')).effects, copy, 'the same step gives the same effects')
+  })
+
   void it('ignores a timer that was cancelled but fired anyway', () => {
     const h = new NodeHarness(config)
     h.offer('a', 'meet.carol@example.com')

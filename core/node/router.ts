@@ -60,16 +60,23 @@ const maxMessagesPerStep = 100_000
 
 const contextOf = (s: NodeState, at: number): StepContext => ({ at, config: s.config })
 
+/**
+ * The one collector, reused by every step for its storage (see `Out`). A step runs to completion
+ * before the next begins (nothing inside it calls out), and each step starts by resetting it, so
+ * no step can see another's effects.
+ */
+const collector = new Out()
+
 export const stepNode = (state: NodeState, input: Input): NodeStep => {
-  const out = new Out()
+  const out = collector
+  out.reset()
   let s = external(state, input, out)
-  // Aggregates append to `out.messages` while it is read: it is the queue of this step.
-  const queue = out.messages
-  for (let i = 0; i < queue.length; i++) {
+  // Aggregates send messages while they are read: they are the queue of this step.
+  for (let i = 0; i < out.messageTotal; i++) {
     if (i > maxMessagesPerStep) throw new Error(`stepNode: more than ${maxMessagesPerStep} internal messages for one ${input._tag}`)
-    s = dispatch(s, queue[i]!, input.at, out)
+    s = dispatch(s, out.messageAt(i), input.at, out)
   }
-  return { state: s, effects: out.effects }
+  return { state: s, effects: out.takeEffects() }
 }
 
 /**
