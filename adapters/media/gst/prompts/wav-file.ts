@@ -18,3 +18,17 @@ export const wavFile = (samples: Float32Array, sampleRate: number): Buffer => {
   header.writeUInt32LE(data.length, 40)
   return Buffer.concat([header, data])
 }
+
+/** The playing time of a PCM WAV file in nanoseconds (from `fmt ` byte rate and `data` size), or undefined. */
+export const wavDurationNs = (file: Buffer): bigint | undefined => {
+  if (file.length < 12 || file.toString('ascii', 0, 4) !== 'RIFF' || file.toString('ascii', 8, 12) !== 'WAVE') return undefined
+  let byteRate: number | undefined
+  for (let at = 12; at + 8 <= file.length; ) {
+    const id = file.toString('ascii', at, at + 4)
+    const size = file.readUInt32LE(at + 4)
+    if (id === 'fmt ' && at + 16 <= file.length) byteRate = file.readUInt32LE(at + 16)
+    if (id === 'data') return byteRate === undefined || byteRate === 0 ? undefined : (BigInt(size) * 1_000_000_000n) / BigInt(byteRate)
+    at += 8 + size + (size % 2)
+  }
+  return undefined
+}

@@ -1,0 +1,83 @@
+/**
+ * What the node and its media worker say to each other over the typed channel (CONVENTIONS 14).
+ * Legs and conferences are the core's ids, as plain strings on the wire; the worker never sees
+ * SIP, only what the SDP answer decided for each RTP stream (adapters/sip/sdp negotiateAnswer).
+ */
+import * as t from 'io-ts'
+import { defineProtocol, nothing } from '../channel/protocol.js'
+
+export const RtpStreamKind = t.keyof({ audio: null, video: null, content: null })
+export type RtpStreamKind = t.TypeOf<typeof RtpStreamKind>
+
+export const AudioCodecName = t.keyof({ PCMU: null, PCMA: null, G722: null, opus: null })
+export type AudioCodecName = t.TypeOf<typeof AudioCodecName>
+
+export const Direction = t.keyof({ sendrecv: null, sendonly: null, recvonly: null, inactive: null })
+export type Direction = t.TypeOf<typeof Direction>
+
+/** One negotiated audio stream, from Parley's side: what to receive on its port and send where. */
+export const AudioStreamPlan = t.intersection([
+  t.type({
+    codec: t.type({ name: AudioCodecName, payloadType: t.number, clockRate: t.number }),
+    /** The far end's RTP address (RTCP is not run yet). */
+    remote: t.type({ address: t.string, port: t.number }),
+    direction: Direction,
+  }),
+  t.partial({
+    /** RFC 4733 events on this payload type are read as DTMF. */
+    telephoneEvent: t.type({ payloadType: t.number, clockRate: t.number }),
+    /** RFC 4568 SDES keys; the worker refuses the stream until it runs SRTP. */
+    srtp: t.type({ suite: t.string, localKey: t.string, remoteKey: t.string }),
+    /** RFC 8445 ICE; the worker refuses the stream until it runs ICE. */
+    ice: t.type({ ufrag: t.string, pwd: t.string }),
+  }),
+])
+export type AudioStreamPlan = t.TypeOf<typeof AudioStreamPlan>
+
+export const LegPlan = t.intersection([t.type({ leg: t.string }), t.partial({ audio: AudioStreamPlan })])
+export type LegPlan = t.TypeOf<typeof LegPlan>
+
+export const PromptName = t.keyof({ 'pin-prompt': null, 'invalid-pin': null, 'hold-music': null, 'conference-ending': null, conference: null })
+
+const Ports = t.partial({ audio: t.number, video: t.number, content: t.number })
+
+export const workerProtocol = defineProtocol(
+  {
+    /** Where RTP sockets bind and the port range (`global.rtp_port_min..max`); sent first, and again after a restart. */
+    configure: { params: t.type({ bindHost: t.string, portMin: t.number, portMax: t.number }), result: nothing },
+    /** Binds an RTP port (even, RTCP on the next) per stream and holds it for the leg. */
+    allocatePorts: { params: t.type({ leg: t.string, streams: t.array(RtpStreamKind) }), result: Ports },
+    /** Starts (or replaces, after a re-INVITE) the leg's RTP in and out on its allocated ports. */
+    attachLeg: { params: LegPlan, result: nothing },
+    /** Stops the leg's media and frees its ports. */
+    releaseLeg: { params: t.type({ leg: t.string }), result: nothing },
+    joinMix: { params: t.type({ leg: t.string, conference: t.string }), result: nothing },
+    leaveMix: { params: t.type({ leg: t.string, conference: t.string }), result: nothing },
+    /** Connects the two halves of a gateway call: each hears the other. */
+    bridge: { params: t.type({ a: t.string, b: t.string }), result: nothing },
+    /** A prompt or hold music to one leg, besides its mix; `conference` stops whatever was playing. */
+    play: { params: t.type({ leg: t.string, sound: PromptName }), result: nothing },
+    /** What the leg's screen should show (recorded; video composition is not built yet). */
+    show: { params: t.type({ leg: t.string, view: t.string }), result: nothing },
+    floor: { params: t.type({ leg: t.string, granted: t.boolean }), result: nothing },
+    /** Counts for tests and status. */
+    stats: {
+      params: t.type({}),
+      result: t.type({ legs: t.number, attached: t.number, conferences: t.number, mixerPads: t.number, elements: t.number }),
+    },
+  },
+  t.union([
+    t.type({ _tag: t.literal('Ready'), gstreamer: t.string, startMs: t.number }),
+    t.type({ _tag: t.literal('Dtmf'), leg: t.string, digit: t.string }),
+    t.type({ _tag: t.literal('ActiveSpeaker'), conference: t.string, leg: t.string }),
+    t.type({ _tag: t.literal('PromptFinished'), leg: t.string, sound: t.string }),
+    /** A leg's media broke inside the worker (an element error); the worker is fine. */
+    t.type({ _tag: t.literal('LegFailed'), leg: t.string, reason: t.string }),
+  ]),
+)
+
+/** The worker's exit code when GStreamer or node-gtk is missing (EX_CONFIG): restarting would not help. */
+export const missingMediaStackExitCode = 78
+
+export type WorkerProtocol = typeof workerProtocol
+export type WorkerEvent = t.TypeOf<WorkerProtocol['event']>
