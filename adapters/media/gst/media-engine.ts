@@ -211,6 +211,7 @@ export class MediaEngine {
     if (audio.ice !== undefined) return E.left('ICE is not run by the media worker yet')
     const pair = leg.ports.get('audio')
     if (pair === undefined) return E.left(`leg ${plan.leg} has no audio port`)
+    if (audio.localPort !== undefined && audio.localPort !== pair.port) return E.left(`leg ${plan.leg}: the answer says port ${audio.localPort}, the worker holds ${pair.port} for it`)
     // A re-INVITE: the old streams go, the mix membership and prompt come back on the new ones.
     const conference = leg.conference
     const sound = leg.playing?.sound

@@ -23,9 +23,12 @@ import type { View } from '../../../core/node/effect.js'
 import type { Input } from '../../../core/node/input.js'
 import type { Media, MediaEffect, MediaError } from '../../../core/ports/media.js'
 import type { ChannelError } from '../channel/channel.js'
+import type { MethodName, ParamsOf } from '../channel/protocol.js'
 import type { PortAllocationError, RtpPortAllocator, RtpPorts, RtpStream } from '../loopback/loopback-media.js'
 import type { WorkerSupervisor } from './worker-supervisor.js'
-import type { AudioStreamPlan, WorkerEvent } from './worker-protocol.js'
+import type { AudioStreamPlan, WorkerEvent, WorkerProtocol } from './worker-protocol.js'
+
+type WorkerMethods = WorkerProtocol['methods']
 
 export interface GstMediaOptions {
   readonly supervisor: WorkerSupervisor
@@ -119,9 +122,9 @@ export class GstMedia implements Media, RtpPortAllocator {
 
   // ---- internals ----------------------------------------------------------------------------------
 
-  private call<K extends Parameters<WorkerSupervisor['request']>[0]>(method: K, params: Parameters<WorkerSupervisor['request']>[1] & object): TE.TaskEither<MediaError, void> {
+  private call<K extends MethodName<WorkerMethods>>(method: K, params: ParamsOf<WorkerMethods, K>): TE.TaskEither<MediaError, void> {
     return pipe(
-      this.supervisor.request(method, params as never),
+      this.supervisor.request(method, params),
       TE.mapLeft(toMediaError),
       TE.map(() => undefined),
     )

@@ -24,12 +24,14 @@ export const AudioStreamPlan = t.intersection([
     direction: Direction,
   }),
   t.partial({
+    /** Parley's port as the SDP answer gave it; the worker checks it is the one it allocated to the leg. */
+    localPort: t.number,
     /** RFC 4733 events on this payload type are read as DTMF. */
     telephoneEvent: t.type({ payloadType: t.number, clockRate: t.number }),
-    /** RFC 4568 SDES keys; the worker refuses the stream until it runs SRTP. */
+    /** RFC 4568 SDES keys (base64 master key and salt); the worker refuses the stream until it runs SRTP. */
     srtp: t.type({ suite: t.string, localKey: t.string, remoteKey: t.string }),
-    /** RFC 8445 ICE; the worker refuses the stream until it runs ICE. */
-    ice: t.type({ ufrag: t.string, pwd: t.string }),
+    /** RFC 8445 ICE (Parley lite); the worker refuses the stream until it runs ICE. */
+    ice: t.type({ localUfrag: t.string, localPwd: t.string, remoteUfrag: t.string, remotePwd: t.string }),
   }),
 ])
 export type AudioStreamPlan = t.TypeOf<typeof AudioStreamPlan>

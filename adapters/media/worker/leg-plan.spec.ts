@@ -1,0 +1,54 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import * as E from 'fp-ts/lib/Either.js'
+import type { MediaAnswer } from '../../../core/model/call.js'
+import { negotiateAnswer } from '../../sip/sdp/build-answer.js'
+import type { LocalMedia } from '../../sip/sdp/local-media.js'
+import { readOffer } from '../../sip/sdp/read-offer.js'
+import * as F from '../../sip/sdp/sdp-fixtures.js'
+import { audioPlanOf } from './leg-plan.js'
+import { AudioStreamPlan } from './worker-protocol.js'
+
+const local: LocalMedia = {
+  publicHost: '192.0.2.50',
+  ports: { audio: 40000, video: 40002 },
+  randomBytes: (n) => Uint8Array.from({ length: n }, (_, i) => i),
+  session: { id: '1', version: 1 },
+  localUri: 'sip:meet.alice@example.com',
+}
+const all: MediaAnswer = { audio: 'sendrecv', video: 'sendrecv' }
+
+const answer = (body: string, contentType = 'application/sdp') => {
+  const offer = readOffer(contentType, body)
+  if (E.isLeft(offer)) assert.fail(JSON.stringify(offer.left))
+  return negotiateAnswer(offer.right, all, local)
+}
+
+void test('SIPp PCMU: codec, far end, Parley’s port; the plan is what the worker protocol accepts', () => {
+  const plan = audioPlanOf(answer(F.sippPcmuOffer))
+  assert.ok(plan !== undefined)
+  assert.deepEqual(plan.codec, { name: 'PCMU', payloadType: 0, clockRate: 8000 })
+  assert.equal(plan.localPort, 40000)
+  assert.equal(plan.direction, 'sendrecv')
+  assert.ok(E.isRight(AudioStreamPlan.decode(plan)))
+})
+
+void test('baresip Opus with telephone-event; SfB G.722 with SDES keys and ICE', () => {
+  const opus = audioPlanOf(answer(F.baresipOffer))
+  assert.equal(opus?.codec.name, 'opus')
+  // baresip offers telephone-event/8000 beside Opus; the event keeps its own clock.
+  assert.deepEqual(opus?.telephoneEvent, { payloadType: 101, clockRate: 8000 })
+  const sfb = audioPlanOf(answer(F.sfbMultipartBody(), F.sfbMultipartContentType))
+  assert.equal(sfb?.codec.name, 'G722')
+  assert.deepEqual(sfb?.telephoneEvent, { payloadType: 101, clockRate: 8000 })
+  assert.equal(sfb?.srtp?.suite, 'AES_CM_128_HMAC_SHA1_80')
+  assert.equal(sfb?.srtp?.remoteKey, 'WnqbW9Q1a4K6jTb3ZJkWmD2yR7bXc8sP0LqN5vHe')
+  assert.equal(sfb?.ice?.remoteUfrag, 'tlMR')
+  assert.ok(E.isRight(AudioStreamPlan.decode(sfb)))
+})
+
+void test('no accepted audio, no plan', () => {
+  const offer = readOffer('application/sdp', F.sfbImOffer)
+  if (E.isLeft(offer)) assert.fail('fixture')
+  assert.equal(audioPlanOf(negotiateAnswer(offer.right, { chat: true }, local)), undefined)
+})

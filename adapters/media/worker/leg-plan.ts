@@ -1,0 +1,26 @@
+/**
+ * What the worker needs to know about a leg's audio, from the SDP answer the SIP side made
+ * (adapters/sip/sdp `negotiateAnswer`): the one accepted audio m-line's codec, telephone-event,
+ * far-end address, direction, and SRTP keys and ICE credentials when they were negotiated.
+ */
+import type { NegotiatedAnswer, NegotiatedRtp } from '../../sip/sdp/build-answer.js'
+import type { AudioCodecName, AudioStreamPlan } from './worker-protocol.js'
+
+const audioCodecNames: ReadonlySet<string> = new Set<AudioCodecName>(['PCMU', 'PCMA', 'G722', 'opus'])
+const isAudioCodec = (name: string): name is AudioCodecName => audioCodecNames.has(name)
+
+export const audioPlanOf = (answer: NegotiatedAnswer): AudioStreamPlan | undefined => {
+  const stream = answer.streams.find((s): s is NegotiatedRtp => s.kind === 'rtp' && s.role === 'audio')
+  if (stream === undefined || !isAudioCodec(stream.codec.name)) return undefined
+  return {
+    codec: { name: stream.codec.name, payloadType: stream.codec.payloadType, clockRate: stream.codec.clockRate },
+    remote: { address: stream.remote.address, port: stream.remote.port },
+    direction: stream.direction,
+    localPort: stream.port,
+    ...(stream.telephoneEvent === undefined ? {} : { telephoneEvent: { payloadType: stream.telephoneEvent.payloadType, clockRate: stream.telephoneEvent.clockRate } }),
+    ...(stream.srtp === undefined ? {} : { srtp: { suite: stream.srtp.local.suite, localKey: stream.srtp.local.key, remoteKey: stream.srtp.remote.key } }),
+    ...(stream.ice === undefined
+      ? {}
+      : { ice: { localUfrag: stream.ice.local.ufrag, localPwd: stream.ice.local.pwd, remoteUfrag: stream.ice.remote.ufrag, remotePwd: stream.ice.remote.pwd } }),
+  }
+}
