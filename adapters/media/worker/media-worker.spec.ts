@@ -49,6 +49,15 @@ const legWithEndpoint = async (t: TestContext, media: GstMedia, leg: string, opt
   return { endpoint, port: ports.right.audio }
 }
 
+/**
+ * What "heard" and "not heard" mean, as the share of the received energy at a tone's frequency:
+ * a clean tone is about 0 dB (-3 dB for each of two), a tone that is absent is below -50 dB on
+ * an idle machine. The bounds leave room for the glitches of a fully loaded CI machine (jitter
+ * buffers dropping late packets add broadband energy) without letting the two meet.
+ */
+const heard = -12
+const notHeard = -30
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Waits for a condition, polling, up to `ms`. */
@@ -78,13 +87,13 @@ void test('a tone from one participant is heard by the others and not by itself 
   assert.ok(a.length > analysisRate && b.length > analysisRate && c.length > analysisRate, `each far end received audio: ${a.length}, ${b.length}, ${c.length} samples`)
   const share = (samples: Float64Array, f: number) => toneShareDb(samples, f, analysisRate)
   // Alice hears Bob's 1000 Hz, not her own 440 Hz.
-  assert.ok(share(a, 1000) > -6, `Alice hears Bob: ${share(a, 1000).toFixed(1)} dB`)
-  assert.ok(share(a, 440) < -30, `Alice does not hear herself: ${share(a, 440).toFixed(1)} dB`)
+  assert.ok(share(a, 1000) > heard, `Alice hears Bob: ${share(a, 1000).toFixed(1)} dB`)
+  assert.ok(share(a, 440) < notHeard, `Alice does not hear herself: ${share(a, 440).toFixed(1)} dB`)
   // Bob hears Alice's 440 Hz, not his own 1000 Hz.
-  assert.ok(share(b, 440) > -6, `Bob hears Alice: ${share(b, 440).toFixed(1)} dB`)
-  assert.ok(share(b, 1000) < -30, `Bob does not hear himself: ${share(b, 1000).toFixed(1)} dB`)
+  assert.ok(share(b, 440) > heard, `Bob hears Alice: ${share(b, 440).toFixed(1)} dB`)
+  assert.ok(share(b, 1000) < notHeard, `Bob does not hear himself: ${share(b, 1000).toFixed(1)} dB`)
   // Carol (silent) hears both, about equally.
-  assert.ok(share(c, 440) > -10 && share(c, 1000) > -10, `Carol hears both: ${share(c, 440).toFixed(1)}, ${share(c, 1000).toFixed(1)} dB`)
+  assert.ok(share(c, 440) > heard && share(c, 1000) > heard, `Carol hears both: ${share(c, 440).toFixed(1)}, ${share(c, 1000).toFixed(1)} dB`)
 })
 
 void test('RFC 4733 digits become DtmfReceived, once each and in order; the loudest participant becomes the active speaker', async (t) => {
@@ -160,7 +169,7 @@ void test('a gateway bridge: each side hears the other; a re-INVITE keeps the br
   assert.ok(E.isRight(await media.perform({ _tag: 'Bridge', a: LegId('gw-a'), b: LegId('gw-b') })()))
   await sleep(1_500)
   const heardByCaller = analysable(await caller.endpoint.stop())
-  assert.ok(toneShareDb(heardByCaller, 1000, analysisRate) > -6 && toneShareDb(heardByCaller, 440, analysisRate) < -30, 'the caller hears the callee only')
+  assert.ok(toneShareDb(heardByCaller, 1000, analysisRate) > heard && toneShareDb(heardByCaller, 440, analysisRate) < notHeard, 'the caller hears the callee only')
   // The callee's re-INVITE moves it to G.722 on the same port: the bridge carries on.
   const renegotiated = await rtpEndpoint({ codec: 'G722', tone: 1000 })
   t.after(() => renegotiated.stop())
@@ -174,9 +183,9 @@ void test('a gateway bridge: each side hears the other; a re-INVITE keeps the br
   t.after(() => listener.stop())
   assert.ok(E.isRight(await media.attach(LegId('gw-a'), listener.plan())()))
   listener.start(caller.port)
-  await sleep(1_500)
+  await sleep(2_000)
   const heardAfter = analysable(await listener.stop())
-  assert.ok(toneShareDb(heardAfter, 1000, analysisRate) > -6, `the caller hears the renegotiated callee: ${toneShareDb(heardAfter, 1000, analysisRate).toFixed(1)} dB`)
+  assert.ok(toneShareDb(heardAfter, 1000, analysisRate) > heard, `the caller hears the renegotiated callee: ${toneShareDb(heardAfter, 1000, analysisRate).toFixed(1)} dB`)
   media.release(LegId('gw-a'))
   media.release(LegId('gw-b'))
   const stats = await supervisor.request('stats', {})()
