@@ -31,12 +31,21 @@ const env = (overrides: Partial<Environment> = {}): Environment => ({
   ...overrides,
 })
 
+// node --test runs spec files side by side, and others bind RTP ports in the default
+// 40000-49999 range too: this file takes a block of its own (by process id) so that its check
+// that a freed port can be bound again is not raced by a neighbour.
+const rtpBlock = 41_000 + (process.pid % 40) * 200
+const config = {
+  ...demoPresenceConfig,
+  source: { ...demoPresenceConfig.source, global: { ...demoPresenceConfig.source.global, rtpPortMin: rtpBlock, rtpPortMax: rtpBlock + 199 } },
+}
+
 const service = (environment: Environment = env()) =>
   createSipService({
     env: environment,
     tls: { cert: pair.cert, key: pair.key, files: { certFile: '', keyFile: '' }, origin: 'generated' },
     logger: pino({ level: 'silent' }),
-    config: demoPresenceConfig,
+    config,
     clock: systemClock,
     ids: sequentialIds('t-'),
     productLogoHash: 'feed',
@@ -148,7 +157,7 @@ void test('a call through the whole assembly: 200 with an RTP port the loopback 
     await waitFor(() => answers.some((a) => a.startsWith('SIP/2.0 200')))
     const ok = answers.find((a) => a.startsWith('SIP/2.0 200')) ?? ''
     const audioPort = Number(/m=audio (\d+) /.exec(ok)?.[1])
-    const global = demoPresenceConfig.source.global
+    const global = config.source.global
     assert.ok(audioPort >= global.rtpPortMin && audioPort < global.rtpPortMax && audioPort % 2 === 0)
     const snapshot = sip.media?.snapshot() ?? []
     assert.equal(snapshot.length, 1)
