@@ -1,8 +1,9 @@
 /**
  * Turns one framed message (head text + body bytes, from the transport) into a SipRequest or
  * SipResponse. The line work is ours (faster than SIP.js's regex-per-line `Parser`, and it
- * handles compact forms, folded lines and comma-joined Vias); header values are parsed with
- * SIP.js's grammar through the bounded memo. Only what every message needs is parsed eagerly:
+ * handles compact forms, folded lines and comma-joined Vias); header values are read by our
+ * own readers in their common shapes (fast-header-values.ts, via-hop.ts) and otherwise parsed
+ * with SIP.js's grammar through the bounded memo. Only what every message needs is parsed eagerly:
  * the start line, top Via, From, To, Call-ID and CSeq (RFC 3261 §8.1.1 mandatory headers);
  * the rest is parsed on first `parseHeader`.
  *
@@ -15,6 +16,7 @@ import type { URI } from 'sip.js/lib/grammar/uri.js'
 import type { SipHeader } from '../dialect/sip-headers.js'
 import { canonicalHeaderName } from './header-names.js'
 import { splitHeaderList } from './header-list.js'
+import { parseHeaderValue } from './fast-header-values.js'
 import type { ParseMemo } from './parse-memo.js'
 import { SipRequest, SipResponse, type SipMessage } from './sip-message.js'
 import { parseViaHop } from './via-hop.js'
@@ -86,7 +88,7 @@ export const parseMessage = (head: string, body: Buffer, memo: ParseMemo): E.Eit
     request.method = req[1] ?? ''
     request.requestUri = req[2] ?? ''
     if (sipScheme.test(request.requestUri)) {
-      const uri = memo.parse(request.requestUri, 'SIP_URI')
+      const uri = parseHeaderValue(request.requestUri, 'SIP_URI', memo)
       if (uri === -1) return fail({ _tag: 'BadStartLine', line: startLine.slice(0, 200) })
       request.ruri = uri as URI
     }
@@ -130,7 +132,7 @@ export const parseMessage = (head: string, body: Buffer, memo: ParseMemo): E.Eit
       case 'From':
       case 'To': {
         if (message.hasHeader(name)) break // a duplicate: the first one stands
-        const parsed = memo.parse(value, name)
+        const parsed = parseHeaderValue(value, name, memo)
         if (parsed === -1) return fail({ _tag: 'BadHeaderValue', name, value })
         message.addHeader(name, value)
         const entry = message.headers[name]?.[0]
@@ -154,7 +156,7 @@ export const parseMessage = (head: string, body: Buffer, memo: ParseMemo): E.Eit
         break
       case 'CSeq': {
         if (message.hasHeader(name)) break
-        const parsed = memo.parse(value, 'CSeq')
+        const parsed = parseHeaderValue(value, 'CSeq', memo)
         if (parsed === -1) return fail({ _tag: 'BadHeaderValue', name, value })
         message.addHeader(name, value)
         const cseq = parsed as { readonly value: number; readonly method: string }

@@ -8,6 +8,7 @@
  */
 import type { URI } from 'sip.js/lib/grammar/uri.js'
 import { defaultPort, type TransportProtocol } from '../transport/transport-types.js'
+import { parseHeaderValue } from './fast-header-values.js'
 import type { ParseMemo } from './parse-memo.js'
 
 export interface Destination {
@@ -46,7 +47,7 @@ const protocolOf = (uri: URI, available: ReadonlySet<TransportProtocol>): Transp
 
 /** Destination for a URI (a Request-URI, or `uriText` of a Route); undefined when it is not a usable sip(s) URI. */
 export const destinationOf = (uri: string, memo: ParseMemo, available: ReadonlySet<TransportProtocol>): Destination | undefined => {
-  const parsed = memo.parse(uri, 'SIP_URI')
+  const parsed = parseHeaderValue(uri, 'SIP_URI', memo)
   if (parsed === -1 || parsed === null || typeof parsed !== 'object') return undefined
   const sipUri = parsed as URI
   const protocol = protocolOf(sipUri, available)
@@ -59,6 +60,6 @@ export const destinationOf = (uri: string, memo: ParseMemo, available: ReadonlyS
 
 /** A route entry without `lr` names a strict router (RFC 3261 §12.2.1.1). */
 export const isLooseRoute = (route: string, memo: ParseMemo): boolean => {
-  const parsed = memo.parse(uriText(route), 'SIP_URI')
+  const parsed = parseHeaderValue(uriText(route), 'SIP_URI', memo)
   return parsed !== -1 && parsed !== null && typeof parsed === 'object' && (parsed as URI).hasParam('lr')
 }

@@ -9,6 +9,7 @@ import { IncomingRequestMessage } from 'sip.js/lib/core/messages/incoming-reques
 import { IncomingResponseMessage } from 'sip.js/lib/core/messages/incoming-response-message.js'
 import type { SipHeaders } from '../dialect/sip-headers.js'
 import type { Flow } from '../transport/transport-types.js'
+import { parseHeaderValue } from './fast-header-values.js'
 import { canonicalHeaderName } from './header-names.js'
 import type { ParseMemo } from './parse-memo.js'
 import type { ViaHop } from './via-hop.js'
@@ -49,7 +50,7 @@ interface MessageExtras {
   memo: ParseMemo
 }
 
-/** SIP.js's lazy `parseHeader`, routed through the shared memo. */
+/** SIP.js's lazy `parseHeader`, through our readers and the shared memo. */
 const memoParseHeader = (message: IncomingRequestMessage | IncomingResponseMessage, memo: ParseMemo, name: string, idx: number): unknown => {
   const canonical = canonicalHeaderName(name)
   const entries = message.headers[canonical]
@@ -57,12 +58,34 @@ const memoParseHeader = (message: IncomingRequestMessage | IncomingResponseMessa
   if (entry === undefined) return undefined
   if (entry.parsed !== undefined) return entry.parsed
   const rule = grammarRule[canonical] ?? canonical.replace(/-/g, '_')
-  let parsed = memo.parse(entry.raw, rule)
+  let parsed = parseHeaderValue(entry.raw, rule, memo)
   if (parsed === -1) return undefined
   // Contact and (Record-)Route parse as a list; each entry holds one element (see the parser).
   if ((rule === 'Contact' || rule === 'Record_Route') && Array.isArray(parsed)) parsed = (parsed[0] as { parsed?: unknown } | undefined)?.parsed
   entry.parsed = parsed
   return parsed
+}
+
+type HeaderEntries = Record<string, Array<{ raw: string; parsed?: unknown }> | undefined>
+
+/*
+ * SIP.js's own accessors run `headerize` (a split, a regex and a join) on the name at every
+ * call; canonicalHeaderName is a cached lookup that spells names the same way.
+ */
+const firstValue = (message: IncomingRequestMessage | IncomingResponseMessage, name: string): string | undefined =>
+  (message.headers as HeaderEntries)[canonicalHeaderName(name)]?.[0]?.raw
+
+const allValues = (message: IncomingRequestMessage | IncomingResponseMessage, name: string): string[] => {
+  const entries = (message.headers as HeaderEntries)[canonicalHeaderName(name)]
+  return entries === undefined ? [] : entries.map((e) => e.raw)
+}
+
+const addValue = (message: IncomingRequestMessage | IncomingResponseMessage, name: string, value: string): void => {
+  const headers = message.headers as HeaderEntries
+  const canonical = canonicalHeaderName(name)
+  const entries = headers[canonical]
+  if (entries === undefined) headers[canonical] = [{ raw: value }]
+  else entries.push({ raw: value })
 }
 
 export class SipRequest extends IncomingRequestMessage implements MessageExtras {
@@ -81,15 +104,19 @@ export class SipRequest extends IncomingRequestMessage implements MessageExtras 
 
   /** The value of the header, whichever form (long or compact) it arrived in. */
   override getHeader(name: string): string | undefined {
-    return super.getHeader(canonicalHeaderName(name))
+    return firstValue(this, name)
   }
 
   override getHeaders(name: string): string[] {
-    return super.getHeaders(canonicalHeaderName(name))
+    return allValues(this, name)
   }
 
   override hasHeader(name: string): boolean {
-    return super.hasHeader(canonicalHeaderName(name))
+    return this.headers[canonicalHeaderName(name)] !== undefined
+  }
+
+  override addHeader(name: string, value: string): void {
+    addValue(this, name, value)
   }
 }
 
@@ -107,15 +134,19 @@ export class SipResponse extends IncomingResponseMessage implements MessageExtra
   }
 
   override getHeader(name: string): string | undefined {
-    return super.getHeader(canonicalHeaderName(name))
+    return firstValue(this, name)
   }
 
   override getHeaders(name: string): string[] {
-    return super.getHeaders(canonicalHeaderName(name))
+    return allValues(this, name)
   }
 
   override hasHeader(name: string): boolean {
-    return super.hasHeader(canonicalHeaderName(name))
+    return this.headers[canonicalHeaderName(name)] !== undefined
+  }
+
+  override addHeader(name: string, value: string): void {
+    addValue(this, name, value)
   }
 
   /** SIP.js types the status as possibly undefined; a parsed response always has one. */
