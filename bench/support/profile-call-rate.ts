@@ -4,7 +4,7 @@
  * a `--cpu-prof` profile of a profiling build (bench/support/profile-build.ts) summarised by
  * area and function (bench/support/profile-summary.ts).
  *
- *   node --import tsx bench/support/profile-call-rate.ts [--rate N] [--seconds N] [--profile DIR]
+ *   node --import tsx bench/support/profile-call-rate.ts [--rate N] [--seconds N] [--profile DIR] [--rows N]
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { benchConfig } from '../call-rate.bench.js'
 import { startParleyNode } from './parley-node.js'
 import { buildForProfile, repositoryRoot } from './profile-build.js'
-import { formatSummary, summariseProfile } from './profile-summary.js'
+import { formatSummary, summariseProfile, type Profile } from './profile-summary.js'
 import { runProbe } from './sipp.js'
 
 const argument = (name: string): string | undefined => {
@@ -22,6 +22,7 @@ const argument = (name: string): string | undefined => {
 const rate = Number(argument('--rate') ?? 200)
 const seconds = Number(argument('--seconds') ?? 10)
 const profileDir = argument('--profile')
+const rows = Number(argument('--rows') ?? 45)
 const host = '127.0.0.1'
 const workDir = mkdtempSync(join(tmpdir(), 'parley-profile-'))
 const scenario = join(repositoryRoot, 'bench', 'sipp', 'call-vmr-uac.xml')
@@ -42,7 +43,9 @@ const node = await startParleyNode({
 const probe = (r: number, s: number, name: string) => runProbe({ scenario, service: 'meet.bob', host, target: { host, port: node.sipPort }, rate: r, seconds: s, workDir, name })
 await probe(Math.min(rate, 100), 3, 'warm-up')
 const before = cpuSeconds(node.pid)
+const window = { from: Number(process.hrtime.bigint() / 1000n), to: 0 }
 const outcome = await probe(rate, seconds, 'load')
+window.to = Number(process.hrtime.bigint() / 1000n)
 const after = cpuSeconds(node.pid)
 const perCall = (s: number): string => `${((1e6 * s) / Math.max(1, outcome.succeeded)).toFixed(0)} us`
 console.log(`${outcome.succeeded}/${outcome.attempted} calls at ${rate}/s (${outcome.achieved.toFixed(0)}/s achieved, ${outcome.retransmissions} retransmissions)`)
@@ -55,7 +58,7 @@ if (profileDir !== undefined && existsSync(profileDir)) {
     .sort()
     .at(-1)
   if (newest !== undefined) {
-    console.log(`profile: ${newest} (the whole run: start-up and ${outcome.succeeded + Math.min(rate, 100) * 3} calls)`)
-    console.log(formatSummary(summariseProfile(JSON.parse(readFileSync(newest, 'utf8'))), 45, outcome.succeeded + Math.min(rate, 100) * 3))
+    console.log(`profile: ${newest} (the load only: ${outcome.succeeded} calls)`)
+    console.log(formatSummary(summariseProfile(JSON.parse(readFileSync(newest, 'utf8')) as Profile, window), rows, outcome.succeeded))
   }
 }

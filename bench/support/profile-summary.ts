@@ -22,7 +22,9 @@ interface ProfileNode {
   readonly id: number
   readonly callFrame: CallFrame
 }
-interface Profile {
+export interface Profile {
+  /** CLOCK_MONOTONIC in µs (the clock of `process.hrtime`), so a window can be cut out of it. */
+  readonly startTime: number
   readonly nodes: ReadonlyArray<ProfileNode>
   readonly samples: ReadonlyArray<number>
   readonly timeDeltas: ReadonlyArray<number>
@@ -57,31 +59,35 @@ const locate = (frame: CallFrame): string => {
   return `${shorten(frame.url)}:${frame.lineNumber + 1}`
 }
 
-const shorten = (path: string): string =>
-  path
-    .replace(/^file:\/\//, '')
-    .replace(/^.*\/node_modules\//, 'node_modules/')
-    .replace(/^.*?\/((?:core|adapters|bench|sim)\/)/, '$1')
+const shorten = (path: string): string => {
+  const file = path.replace(/^file:\/\//, '')
+  const inPackage = file.lastIndexOf('/node_modules/')
+  if (inPackage >= 0) return file.slice(inPackage + 1)
+  return file.replace(/^.*?\/((?:core|adapters|bench|sim)\/)/, '$1')
+}
 
 /** Which part of the program a function belongs to. */
 const areaOf = (frame: CallFrame, where: string): string => {
   if (frame.url === '') return frame.functionName.startsWith('(') ? frame.functionName : '(native)'
   if (where.startsWith('node_modules/')) return where.split('/').slice(0, where.startsWith('node_modules/@') ? 3 : 2).join('/')
   if (where.startsWith('node:')) return 'node:' + where.slice(5).split(/[:/]/)[0]
-  const parts = where.split('/')
-  return parts.slice(0, parts[0] === 'core' ? 2 : 3).join('/')
+  const parts = where.replace(/:\d+$/, '').split('/')
+  return parts.slice(0, Math.min(parts.length - 1, parts[0] === 'core' ? 2 : 3)).join('/')
 }
 
-export const summariseProfile = (profile: Profile): ProfileSummary => {
+/** Self time of the samples taken within `window` (µs on the `process.hrtime` clock), or of all of them. */
+export const summariseProfile = (profile: Profile, window?: { readonly from: number; readonly to: number }): ProfileSummary => {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const functions = new Map<string, number>()
   const areas = new Map<string, number>()
   let busy = 0
   let idle = 0
+  let at = profile.startTime
   for (let i = 0; i < profile.samples.length; i++) {
     const node = byId.get(profile.samples[i]!)
     const dt = profile.timeDeltas[i] ?? 0
-    if (node === undefined) continue
+    at += dt
+    if (node === undefined || (window !== undefined && (at < window.from || at > window.to))) continue
     const frame = node.callFrame
     if (frame.functionName === '(idle)') {
       idle += dt
