@@ -69,7 +69,7 @@ const staleness = (cert: string, key: string, publicHost: string, now: Date): st
 const altName = (host: string) => (isIP(host) !== 0 ? { type: 7, ip: host } : { type: 2, value: host })
 
 /** RSA 2048 / SHA-256, ten years; names the public host, localhost and the loopback addresses. */
-export const makeSelfSigned = (publicHost: string): { readonly cert: string; readonly key: string } => {
+const makeOnce = (publicHost: string): { readonly cert: string; readonly key: string } => {
   const hosts = [...new Set([publicHost, 'localhost', '127.0.0.1', '::1'])]
   const pem = generate([{ name: 'commonName', value: publicHost }, { name: 'organizationName', value: 'Parley' }], {
     keySize: 2048,
@@ -84,6 +84,26 @@ export const makeSelfSigned = (publicHost: string): { readonly cert: string; rea
     ],
   })
   return { cert: pem.cert, key: pem.private }
+}
+
+/**
+ * node-forge (under `selfsigned`) writes a random serial number as given: now and then its DER
+ * starts with a zero byte before one below 0x80, which OpenSSL 3 refuses ("illegal padding"), and
+ * the node could not load its own certificate. Such a pair is made again; a handful of tries
+ * makes a refused one vanishingly rare, and the last error is reported if it ever persists.
+ */
+export const makeSelfSigned = (publicHost: string): { readonly cert: string; readonly key: string } => {
+  let lastError: unknown
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const pair = makeOnce(publicHost)
+    try {
+      new X509Certificate(pair.cert)
+      return pair
+    } catch (error) {
+      lastError = error
+    }
+  }
+  throw lastError
 }
 
 const writeAtomically = (file: string, text: string, mode: number): Promise<void> =>
