@@ -37,6 +37,12 @@ export interface ParleyProcessOptions {
   /** A TLS pair made once for the whole run saves the node generating one per start. */
   readonly tls?: { readonly certFile: string; readonly keyFile: string }
   readonly logLevel?: 'info' | 'debug' | 'trace'
+  /**
+   * A certificate the node trusts besides the public roots (NODE_EXTRA_CA_CERTS), as a
+   * deployment's trust store would: the wire edge's, so that Parley's TLS calls to the SfB
+   * side it stands for are verified rather than refused.
+   */
+  readonly extraCaFile?: string
   /** How long to wait for the `ready` line. */
   readonly readyTimeoutMs?: number
 }
@@ -95,6 +101,11 @@ export class ParleyProcess {
   /** What the node said when it was ready. */
   ready: ParleyReady = { sip: null, http: 0 }
 
+  /** Still running (not exited, not being stopped). */
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null && !this.child.killed
+  }
+
   get pid(): number | undefined {
     return this.child.pid
   }
@@ -124,6 +135,7 @@ export class ParleyProcess {
       PARLEY_ADMIN_PASSWORD: options.adminPassword,
       PARLEY_LOG_LEVEL: options.logLevel ?? 'debug',
       ...(options.tls === undefined ? {} : { PARLEY_TLS_CERT: options.tls.certFile, PARLEY_TLS_KEY: options.tls.keyFile }),
+      ...(options.extraCaFile === undefined ? {} : { NODE_EXTRA_CA_CERTS: options.extraCaFile }),
     }
     let child: ChildProcess
     try {

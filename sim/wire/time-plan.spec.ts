@@ -5,7 +5,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { planTime, type TimePolicy } from './time-plan.js'
+import { planTime, scenarioPasses, scenarioWaits, type TimePolicy } from './time-plan.js'
 
 const policy: TimePolicy = { marginMs: 400, realTimeUpToMs: 30_000 }
 const s = (n: number): number => n * 1000
@@ -35,6 +35,12 @@ test('59 seconds against a 60 s timeout needs a second to be the margin', () => 
   assert.equal(plan.realMs, s(60) * 0.4)
 })
 
+test('two steps with no pass between them are real time apart: no timeout is scaled below the margin', () => {
+  // Alice and Bob join one after the other while a 5-minute only-one-participant timeout runs.
+  const plan = planTime([3_600_000], [s(60), minutes(30), s(60), minutes(5)], policy)
+  assert.equal(plan.factor, 400 / 60_000)
+})
+
 test('telling 599 s from 600 s costs what the report must say is too long for the wire', () => {
   const plan = planTime([s(599), s(1)], [s(60), minutes(30), s(600)], policy)
   assert.ok(plan.realMs > 200_000)
@@ -51,6 +57,7 @@ test('every look keeps the margin from every timeout it is not exactly at', () =
         const total = passes.reduce((a, b) => a + b, 0)
         assert.ok(Math.abs(realMs - total * factor) < 1e-6)
         if (factor === 1) return
+        for (const timeout of timeouts) assert.ok(timeout * factor >= policy.marginMs - 1e-9, `timeout ${timeout} is shorter than the margin`)
         for (let start = 0; start < passes.length; start += 1) {
           let span = 0
           for (const pass of passes.slice(start)) {
@@ -64,4 +71,18 @@ test('every look keeps the margin from every timeout it is not exactly at', () =
       },
     ),
   )
+})
+
+test('the passes of a scenario are read from its steps', () => {
+  assert.deepEqual(scenarioPasses(['Alice dials locked@example.com', '4 seconds pass', '1 second passes', 'the message has played', '29 minutes pass', '1 day passes']), [
+    4000, 1000, 29 * 60_000, 86_400_000,
+  ])
+})
+
+test('the waits of a scenario tell a farewell from a pass of the same length', () => {
+  assert.deepEqual(scenarioWaits(['10 seconds pass', 'Bob hangs up', 'the message has played', '1 minute passes']), [
+    { _tag: 'Pass', ms: 10_000 },
+    { _tag: 'Farewell' },
+    { _tag: 'Pass', ms: 60_000 },
+  ])
 })

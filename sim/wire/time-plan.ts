@@ -4,13 +4,15 @@
  * scenario that lets 29 minutes pass cannot wait them out: its configurable timeouts are
  * written scaled by a factor, and every "N seconds pass" sleeps N times that factor.
  *
- * The passes planned for are the scenario's "N seconds pass"; waiting for a farewell message to
- * end is a wait for a fixed timer, slept at the same factor but not looked at for distances.
+ * The passes planned for are the scenario's "N seconds pass". Waiting for a farewell message to
+ * end is waiting for a timer of fixed length (4 s in the core): the wire world does not sleep
+ * for it, the looks that follow wait for what it ends with `eventually`.
  *
  * The factor is chosen per scenario so that every moment the scenario looks at stays clearly on
  * one side of every configurable timeout: the smallest distance, in scenario time, between a
  * timeout and any run of consecutive passes ("59 seconds pass" against a 60 s guests-only
- * timeout is 1 s) must still be `marginMs` of real time. A scenario whose time is short enough
+ * timeout is 1 s), or no pass at all (a timeout is never shorter than the margin), must still
+ * be `marginMs` of real time. A scenario whose time is short enough
  * runs at the factor 1, exactly as written.
  *
  * Timers the node does not take from the configuration (the 5 s after the last PIN digit, the
@@ -35,9 +37,14 @@ export interface TimePlan {
   readonly realMs: number
 }
 
-/** Every sum of consecutive passes: the time between any two moments the scenario looks at. */
+/**
+ * Every sum of consecutive passes: the time between any two moments the scenario looks at or
+ * acts. The empty sum is one of them: two steps with no pass between them ("Alice dials", then
+ * "Bob dials") are the same moment in the scenario but some real time apart, which a timeout
+ * started by the first must not run out in.
+ */
 const spans = (passesMs: ReadonlyArray<number>): ReadonlyArray<number> => {
-  const found: number[] = []
+  const found: number[] = [0]
   for (let start = 0; start < passesMs.length; start += 1) {
     let sum = 0
     for (let end = start; end < passesMs.length; end += 1) {
@@ -60,3 +67,27 @@ export const planTime = (passesMs: ReadonlyArray<number>, timeoutsMs: ReadonlyAr
   const factor = Math.min(1, policy.marginMs / smallest)
   return { factor, realMs: total * factor }
 }
+
+const unitMs: Readonly<Record<string, number>> = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 }
+const passStep = /^(\d+) (second|minute|hour|day)s? pass(?:es)?$/
+const farewellStep = /^the message has played$/
+
+/** A step that lets time pass: a number of seconds, or waiting for a farewell message to end. */
+export type Wait = { readonly _tag: 'Pass'; readonly ms: number } | { readonly _tag: 'Farewell' }
+
+/**
+ * The waits of a scenario in order, read from its steps' text as the `{duration} pass/passes`
+ * and `the message has played` steps (features/steps/calls.steps.ts) word them, so that the
+ * plan is known before the node starts and each wait can be told from the other kind.
+ */
+export const scenarioWaits = (stepTexts: ReadonlyArray<string>): ReadonlyArray<Wait> =>
+  stepTexts.flatMap((text): Wait[] => {
+    const trimmed = text.trim()
+    if (farewellStep.test(trimmed)) return [{ _tag: 'Farewell' }]
+    const m = passStep.exec(trimmed)
+    return m === null ? [] : [{ _tag: 'Pass', ms: Number(m[1]) * (unitMs[m[2] ?? ''] ?? Number.NaN) }]
+  })
+
+/** The passes among a scenario's waits (what `planTime` plans for). */
+export const scenarioPasses = (stepTexts: ReadonlyArray<string>): ReadonlyArray<number> =>
+  scenarioWaits(stepTexts).flatMap((w) => (w._tag === 'Pass' ? [w.ms] : []))
