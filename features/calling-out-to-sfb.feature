@@ -54,6 +54,8 @@ Feature: A meeting room or another system calls a Skype for Business user
     When Carol answers
     Then Carol and Dave are in a call together
 
+  # The web app has no wire form until a WebRTC adapter exists (DESIGN §5: not on the wire yet).
+  @sim-only
   Scenario: The web app calls a Skype for Business user through the gateway
     Given Frank uses the web app
     When Frank dials carol@example.com

@@ -21,6 +21,8 @@ Feature: Screen and program sharing, and content from other systems
     And Bob dials meet.bob@example.com
     And Dave dials meet.bob@example.com
 
+  # Content (SfB VbSS, BFCP floor requests) has no wire form until the media worker (DESIGN §2 "Calls, media and content").
+  @sim-only
   Scenario Outline: Sharing from Skype for Business reaches Skype for Business and room systems
     When Alice shares <what>
     Then Alice is presenting
@@ -41,6 +43,8 @@ Feature: Screen and program sharing, and content from other systems
     When Alice shares her screen
     Then Erin sees content
 
+  # Content (SfB VbSS, BFCP floor requests) has no wire form until the media worker (DESIGN §2 "Calls, media and content").
+  @sim-only
   Scenario Outline: Skype for Business shows the meeting room as presenting, whoever presents
     Given <presenter> uses <system>
     And <presenter> dials meet.bob@example.com
@@ -59,11 +63,15 @@ Feature: Screen and program sharing, and content from other systems
       | presenter | system               |
       | Erin      | an H.323 room system |
 
+  # Content has no wire form until the media worker, and the loopback media hears no speaker (the media worker reports the loudest one).
+  @sim-only
   Scenario: The content is in the main window and the active speaker in a small one
     Given Dave shares content
     When Bob becomes the loudest speaker
     Then Alice sees content with Bob in a small window
 
+  # Content (SfB VbSS, BFCP floor requests) has no wire form until the media worker (DESIGN §2 "Calls, media and content").
+  @sim-only
   Scenario Outline: A new presenter takes the floor
     Given <first> shares content
     When <second> shares content
@@ -91,12 +99,16 @@ Feature: Screen and program sharing, and content from other systems
       | Dave  | Erin   |
       | Erin  | Alice  |
 
+  # Content (SfB VbSS, BFCP floor requests) has no wire form until the media worker (DESIGN §2 "Calls, media and content").
+  @sim-only
   Scenario: Stopping sharing brings the meeting back
     Given Dave shares content
     When Dave stops sharing
     Then Dave is not presenting
     And Alice sees Bob and Dave
 
+  # Content (SfB VbSS, BFCP floor requests) has no wire form until the media worker (DESIGN §2 "Calls, media and content").
+  @sim-only
   Scenario: Content from a room system in a point-to-point call
     Given Frank uses a SIP room system at room1@rooms.example.com
     And Carol uses Skype for Business
@@ -104,6 +116,8 @@ Feature: Screen and program sharing, and content from other systems
     When Frank shares content
     Then Carol sees content
 
+  # Content (SfB VbSS, BFCP floor requests) has no wire form until the media worker (DESIGN §2 "Calls, media and content").
+  @sim-only
   Scenario: Sharing from Skype for Business in a point-to-point call with a room system
     Given Frank uses a SIP room system at room1@rooms.example.com
     And Carol uses Skype for Business

@@ -21,6 +21,8 @@ Feature: Hosts, Guests and the holding screen
     Then Bob sees the "Waiting for the host" screen
     And Bob hears hold music
 
+  # The web app has no wire form until a WebRTC adapter exists (DESIGN §5: not on the wire yet).
+  @sim-only
   Scenario: The Host's arrival starts the meeting for the waiting Guests
     Given Bob dials meet.alice@example.com
     And Bob enters # on the dial pad
@@ -39,6 +41,8 @@ Feature: Hosts, Guests and the holding screen
     Then Bob sees Alice
     And Bob is in "Alice's meeting room"
 
+  # The web app has no wire form until a WebRTC adapter exists (DESIGN §5: not on the wire yet).
+  @sim-only
   Scenario: A waiting Guest who is the Host types the Host PIN and starts the meeting
     Given Bob dials meet.alice@example.com
     And Bob enters # on the dial pad
@@ -93,6 +97,8 @@ Feature: Hosts, Guests and the holding screen
     When Bob enters 2222# on the dial pad
     Then Bob sees the "Waiting for the host" screen
 
+  # The web app has no wire form until a WebRTC adapter exists (DESIGN §5: not on the wire yet).
+  @sim-only
   Scenario: The Host PIN on the dial pad starts the meeting for a waiting Guest
     Given a meeting room "Hosted room" at hosted@example.com
     And "Hosted room" has the Host PIN 1111 and the Guest PIN 2222
@@ -103,6 +109,8 @@ Feature: Hosts, Guests and the holding screen
     Then Carol sees Alice
     And Alice is in "Hosted room"
 
+  # The web app has no wire form until a WebRTC adapter exists (DESIGN §5: not on the wire yet).
+  @sim-only
   Scenario: The Host PIN in the address starts the meeting for a waiting Guest
     Given a meeting room "Hosted room" at hosted@example.com
     And "Hosted room" has the Host PIN 1111 and the Guest PIN 2222

@@ -16,6 +16,8 @@ Feature: Instant messaging with VMR participants and other endpoints
     And Bob uses Skype for Business
     And Carol uses the web app
 
+  # The web app has no wire form until a WebRTC adapter exists (DESIGN §5: not on the wire yet).
+  @sim-only
   Scenario: A message from Skype for Business reaches everyone who can chat
     Given Dave uses a SIP room system
     And Alice dials meet.bob@example.com
@@ -27,6 +29,8 @@ Feature: Instant messaging with VMR participants and other endpoints
     And Carol reads "hello" from bob@example.com
     And Dave receives no chat
 
+  # The web app has no wire form until a WebRTC adapter exists (DESIGN §5: not on the wire yet).
+  @sim-only
   Scenario: A message from the web app reaches the Skype for Business users from the meeting room
     Given Alice dials meet.bob@example.com
     And Carol dials meet.bob@example.com
@@ -76,6 +80,8 @@ Feature: Instant messaging with VMR participants and other endpoints
     Then Frank reads "Alice: after"
     And Alice reads "Frank: I can chat" from meet.bob@example.com
 
+  # The web app has no wire form until a WebRTC adapter exists (DESIGN §5: not on the wire yet).
+  @sim-only
   Scenario: With chat turned off, messages go nowhere
     Given the administrator turns chat off in "Bob's room"
     And Alice dials meet.bob@example.com
@@ -89,6 +95,8 @@ Feature: Instant messaging with VMR participants and other endpoints
     When Alice sends "lunch?"
     Then Bob reads "lunch?" from alice@example.com
 
+  # The web app has no wire form until a WebRTC adapter exists (DESIGN §5: not on the wire yet).
+  @sim-only
   Scenario: Chat passes through the gateway between two ends that can chat
     Given the gateway rule "Skype users":
       | priority          | 30                  |

@@ -125,8 +125,13 @@ Feature: Entering a PIN with the dial pad or in the address
     Examples:
       | system                 |
       | a SIP room system      |
-      | the web app            |
       | a SIP video app        |
+
+    # The web app has no wire form until a WebRTC adapter exists (DESIGN §5: not on the wire yet).
+    @sim-only
+    Examples: the web app
+      | system                 |
+      | the web app            |
 
     # H.323 systems exist only in the simulator until the H.323 adapter (DESIGN §2 "h323").
     @sim-only
