@@ -148,3 +148,32 @@ void test('a stateless answer to a retransmitted request is identical, To tag in
   const [first, second] = peer.responses()
   assert.equal(first?.toTag, second?.toTag)
 })
+
+void test('CANCEL (RFC 3261 §9.2): a ringing INVITE ends with 487; one already answered keeps its 2xx and the CANCEL still gets 200', async () => {
+  const { network, peer, seen } = setup()
+  const invite = requestLines('INVITE', ['Contact: <sip:peer@192.0.2.20>'])
+  const cancelOf = (lines: ReadonlyArray<string>): string[] =>
+    lines.filter((l) => !l.startsWith('Contact')).map((l, i) => (i === 0 ? l.replace(/^INVITE/, 'CANCEL') : l.startsWith('CSeq') ? 'CSeq: 1 CANCEL' : l))
+  peer.send('udp', node, invite)
+  await settle(network)
+  const ringing = seen[0]
+  assert.ok(ringing !== undefined)
+  let cancelled = 0
+  ringing.onCancel(() => cancelled++)
+  peer.send('udp', node, cancelOf(invite))
+  await settle(network)
+  assert.equal(cancelled, 1)
+  assert.deepEqual(peer.responses().map((r) => `${r.status} ${r.method}`), ['100 INVITE', '200 CANCEL', '487 INVITE'])
+
+  const answeredInvite = requestLines('INVITE', ['Contact: <sip:peer@192.0.2.20>'])
+  peer.send('udp', node, answeredInvite)
+  await settle(network)
+  const answered = seen[1]
+  assert.ok(answered !== undefined)
+  answered.onCancel(() => cancelled++)
+  assert.ok(E.isRight(answered.respond({ status: 200 })))
+  peer.send('udp', node, cancelOf(answeredInvite))
+  await settle(network)
+  assert.equal(cancelled, 1, 'an answered INVITE is not affected by its CANCEL')
+  assert.deepEqual(peer.responses().slice(3).map((r) => `${r.status} ${r.method}`), ['100 INVITE', '200 INVITE', '200 CANCEL'])
+})

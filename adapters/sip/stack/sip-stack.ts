@@ -16,7 +16,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import pino, { type Logger } from 'pino'
 import type { Clock } from '../../../core/ports/clock.js'
 import type { SipHeaders } from '../dialect/sip-headers.js'
-import { defaultPort, describeFlow, isReliable, type Flow, type InboundEvent, type SendTarget, type SipTransport, type TransportProtocol } from '../transport/transport-types.js'
+import { defaultPort, describeFlow, isReliable, type Flow, type InboundEvent, type SendTarget, type SipTransport, type TransportError, type TransportProtocol } from '../transport/transport-types.js'
 import { contactTarget, dialogKey, isTargetRefresh, SipDialog, type DialogHost } from './dialog.js'
 import { splitHeaderList } from './header-list.js'
 import { InviteClient } from './invite-client.js'
@@ -90,7 +90,7 @@ export class SipStack {
   private readonly uac: UacCore
   private readonly dialogHost: DialogHost
   private readonly servers = new Map<string, ServerTransaction>()
-  /** Pending INVITEs by server key, for CANCEL (RFC 3261 §9.2). */
+  /** INVITEs not answered yet by server key, for CANCEL (RFC 3261 §9.2). */
   private readonly invites = new Map<string, UasRequest>()
   private readonly clients = new Map<string, ClientTransaction>()
   private readonly dialogs = new Map<string, SipDialog>()
@@ -291,11 +291,13 @@ export class SipStack {
 
   private receiveCancel(request: SipRequest, flow: Flow): void {
     // RFC 3261 §9.2: the CANCEL finds its INVITE by the same matching rules, method INVITE.
-    const invite = this.invites.get(serverKeyFor(request, 'INVITE'))
-    if (invite === undefined) return this.answerStatelessly(request, flow, { status: 481 })
+    const inviteKey = serverKeyFor(request, 'INVITE')
+    const invite = this.invites.get(inviteKey)
+    if (invite === undefined && !this.servers.has(inviteKey)) return this.answerStatelessly(request, flow, { status: 481 })
     const uas = this.startServerTransaction(request, flow, undefined)
     uas.respond({ status: 200 })
-    invite.cancelled()
+    // An INVITE already answered finally is not affected (§9.2); its CANCEL still gets its 200.
+    invite?.cancelled()
   }
 
   private routeAck(ack: SipRequest): void {
@@ -312,19 +314,7 @@ export class SipStack {
 
   private startServerTransaction(request: SipRequest, flow: Flow, dialog: SipDialog | undefined): UasRequest {
     const key = serverKey(request)
-    const holder: { uas?: UasRequest } = {}
-    const user: ServerTransactionUser = {
-      onTerminated: () => {
-        this.servers.delete(key)
-        this.invites.delete(key)
-      },
-      onAckTimeout: (outcome) => {
-        const created = holder.uas?.anyDialog
-        // RFC 3261 §13.3.1.4: a 2xx never acknowledged; the session is ended with BYE.
-        if (outcome === 'success' && created !== undefined && created.state !== 'terminated') void created.sendBye([], { _tag: 'AckTimeout' })
-      },
-      onTransportError: (error) => this.logger.info({ flow: describeFlow(flow), error }, 'could not send a response'),
-    }
+    const user = new ServerTransactionOwner(this, key, flow)
     const targets = this.responseTargets(request, flow)
     const reliable = isReliable(flow.protocol)
     const transaction =
@@ -344,13 +334,29 @@ export class SipStack {
       transaction,
       dialog,
     )
-    holder.uas = uas
     if (request.method === 'INVITE') {
+      user.uas = uas
       this.invites.set(key, uas)
       // RFC 3261 §17.2.1: 100 Trying at once, so the client stops retransmitting.
       uas.respond({ status: 100 })
     }
     return uas
+  }
+
+  /** For ServerTransactionOwner: the transaction is over. */
+  serverTransactionEnded(key: string): void {
+    this.servers.delete(key)
+    this.invites.delete(key)
+  }
+
+  /** For ServerTransactionOwner: the INVITE has its final response, so a CANCEL can no longer affect it. */
+  inviteAnswered(key: string): void {
+    this.invites.delete(key)
+  }
+
+  /** For ServerTransactionOwner. */
+  responseNotSent(flow: Flow, error: TransportError): void {
+    this.logger.info({ flow: describeFlow(flow), error }, 'could not send a response')
   }
 
   private deliver(handler: (request: ServerRequest) => void, uas: UasRequest): void {
@@ -517,3 +523,44 @@ const reasonHeader = (status: number, text: string) => header('Reason', `SIP ;ca
 const unbracket = (host: string): string => (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host)
 
 const fromTagOf = (from: string): string => /;\s*tag=([^;\s>]+)/i.exec(from.slice(from.lastIndexOf('>') + 1))?.[1] ?? ''
+
+/**
+ * The user of one server transaction. A transaction outlives its request by up to 64·T1 (32 s)
+ * to absorb retransmissions; holding the UasRequest (and through it the request, the dialog and
+ * the call's state) that long kept ~36 KB per call alive under load, most of it promoted out of
+ * the young generation. So the request is held only while it can still matter: an INVITE's
+ * until its 2xx is acknowledged (an unacknowledged 2xx ends the dialog with BYE, RFC 3261
+ * §13.3.1.4), nothing for other methods.
+ */
+class ServerTransactionOwner implements ServerTransactionUser {
+  uas: UasRequest | undefined
+
+  constructor(
+    private readonly stack: SipStack,
+    private readonly key: string,
+    private readonly flow: Flow,
+  ) {}
+
+  onTerminated(): void {
+    this.uas = undefined
+    this.stack.serverTransactionEnded(this.key)
+  }
+
+  onAckTimeout(outcome: 'success' | 'failure'): void {
+    const created = this.uas?.anyDialog
+    this.uas = undefined
+    if (outcome === 'success' && created !== undefined && created.state !== 'terminated') void created.sendBye([], { _tag: 'AckTimeout' })
+  }
+
+  onTransportError(error: TransportError): void {
+    this.stack.responseNotSent(this.flow, error)
+  }
+
+  onFinalResponse(): void {
+    this.stack.inviteAnswered(this.key)
+  }
+
+  onAcknowledged(): void {
+    this.uas = undefined
+  }
+}

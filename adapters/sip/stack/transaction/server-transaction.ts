@@ -22,6 +22,13 @@ export interface ServerTransactionUser {
   /** An INVITE's final response was never acknowledged: Timer H (failure) or L (2xx, RFC 6026). */
   readonly onAckTimeout: (outcome: 'success' | 'failure') => void
   readonly onTransportError: (error: TransportError) => void
+  /**
+   * The final response is sent, or the ACK for an INVITE's 2xx has arrived: from then on the
+   * transaction only absorbs retransmissions (for up to 64·T1), so its user may let go of the
+   * request and whatever hangs off it rather than keep them alive that long.
+   */
+  readonly onFinalResponse?: () => void
+  readonly onAcknowledged?: () => void
 }
 
 export type AlreadyFinal = { readonly _tag: 'AlreadyFinal' }
@@ -70,6 +77,7 @@ abstract class ServerTransaction {
 
   protected noteFinal(status: number): void {
     this.finalStatus = status
+    this.user.onFinalResponse?.()
   }
 
   protected transmit(bytes: Buffer): void {
@@ -155,8 +163,10 @@ export class InviteServerTransaction extends ServerTransaction {
 
   /** The ACK for our 2xx reached the dialog: stop retransmitting it (RFC 3261 §13.3.1.4). */
   ackReceived(): void {
+    if (this.acknowledged) return
     this.acknowledged = true
     this.timers.stop('2xx')
+    this.user.onAcknowledged?.()
   }
 
   get awaitingAck(): boolean {
