@@ -27,9 +27,9 @@ const host = '127.0.0.1'
 const workDir = mkdtempSync(join(tmpdir(), 'parley-profile-'))
 const scenario = join(repositoryRoot, 'bench', 'sipp', 'call-vmr-uac.xml')
 
-/** User and system CPU seconds of a process so far. */
-const cpuSeconds = (pid: number): { user: number; system: number } => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
+/** User and system CPU seconds of a process (all its threads) or of one thread, so far. */
+const cpuSeconds = (statFile: string): { user: number; system: number } => {
+  const fields = readFileSync(statFile, 'utf8').replace(/^.*\) /, '').split(' ')
   // Fields 14 and 15 of /proc/PID/stat (utime, stime), counted from after the command name.
   return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 }
 }
@@ -41,15 +41,21 @@ const node = await startParleyNode({
   ...(profileDir === undefined ? {} : { entry: buildForProfile(join(workDir, 'build')), nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }),
 })
 const probe = (r: number, s: number, name: string) => runProbe({ scenario, service: 'meet.bob', host, target: { host, port: node.sipPort }, rate: r, seconds: s, workDir, name })
-await probe(Math.min(rate, 100), 3, 'warm-up')
-const before = cpuSeconds(node.pid)
+// Warm-up: let the JIT settle at a rate the node surely sustains.
+await probe(Math.min(rate, 150), 3, 'warm-up-1')
+await probe(Math.min(rate, 300), 3, 'warm-up-2')
+const processStat = `/proc/${node.pid}/stat`
+const mainThreadStat = `/proc/${node.pid}/task/${node.pid}/stat`
+const before = cpuSeconds(processStat)
+const mainBefore = cpuSeconds(mainThreadStat)
 const window = { from: Number(process.hrtime.bigint() / 1000n), to: 0 }
 const outcome = await probe(rate, seconds, 'load')
 window.to = Number(process.hrtime.bigint() / 1000n)
-const after = cpuSeconds(node.pid)
+const after = cpuSeconds(processStat)
+const mainAfter = cpuSeconds(mainThreadStat)
 const perCall = (s: number): string => `${((1e6 * s) / Math.max(1, outcome.succeeded)).toFixed(0)} us`
 console.log(`${outcome.succeeded}/${outcome.attempted} calls at ${rate}/s (${outcome.achieved.toFixed(0)}/s achieved, ${outcome.retransmissions} retransmissions)`)
-console.log(`CPU per call: ${perCall(after.user - before.user + after.system - before.system)} (user ${perCall(after.user - before.user)}, system ${perCall(after.system - before.system)})`)
+console.log(`CPU per call: ${perCall(after.user - before.user + after.system - before.system)} (user ${perCall(after.user - before.user)}, system ${perCall(after.system - before.system)}); main thread ${perCall(mainAfter.user - mainBefore.user + mainAfter.system - mainBefore.system)}, other threads (GC, compiler) ${perCall(after.user - before.user + after.system - before.system - (mainAfter.user - mainBefore.user + mainAfter.system - mainBefore.system))}`)
 await node.stop()
 if (profileDir !== undefined && existsSync(profileDir)) {
   const newest = readdirSync(profileDir)
