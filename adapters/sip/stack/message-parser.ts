@@ -72,13 +72,27 @@ const headerLines = (head: string): { startLine: string; lines: string[] } => {
   return { startLine: raw[0] ?? '', lines }
 }
 
+/** RFC 3261 §8.1.1: every request carries these (and responses copy them). */
+const mandatoryHeaders: ReadonlyArray<string> = ['Via', 'From', 'To', 'Call-ID', 'CSeq']
+
+/** Hoisted rather than a closure per message: a closure costs an allocation, and tsx's keep-names a defineProperty. */
+const failure = (kind: ParseFailure['kind'], headers: ReadonlyArray<SipHeader>, problem: ParseProblem): E.Either<ParseFailure, SipMessage> => E.left({ problem, kind, headers })
+
 export const parseMessage = (head: string, body: Buffer, memo: ParseMemo): E.Either<ParseFailure, SipMessage> => {
   const { startLine, lines } = headerLines(head)
-  // All lines are listed first, so that a failure anywhere still carries Via, From, To…
+  // All lines are listed first, so that a failure anywhere still carries Via, From, To…; each
+  // line is split once, for the list and for the parse below (undefined: no name before a colon).
   const headerList: SipHeader[] = []
-  for (const line of lines) pushLine(headerList, line)
+  const entries: Array<SipHeader | undefined> = new Array<SipHeader | undefined>(lines.length)
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!
+    const colon = line.indexOf(':')
+    if (colon <= 0) continue
+    const entry: SipHeader = { name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() }
+    headerList.push(entry)
+    entries[i] = entry
+  }
   let kind: ParseFailure['kind'] = 'unknown'
-  const fail = (problem: ParseProblem): E.Either<ParseFailure, SipMessage> => E.left({ problem, kind, headers: headerList })
 
   let message: SipMessage
   const req = requestLine.exec(startLine)
@@ -89,14 +103,14 @@ export const parseMessage = (head: string, body: Buffer, memo: ParseMemo): E.Eit
     request.requestUri = req[2] ?? ''
     if (sipScheme.test(request.requestUri)) {
       const uri = parseHeaderValue(request.requestUri, 'SIP_URI', memo)
-      if (uri === -1) return fail({ _tag: 'BadStartLine', line: startLine.slice(0, 200) })
+      if (uri === -1) return failure(kind, headerList, { _tag: 'BadStartLine', line: startLine.slice(0, 200) })
       request.ruri = uri as URI
     }
-    if (req[3] !== 'SIP/2.0') return fail({ _tag: 'UnsupportedVersion', version: req[3] ?? '' })
+    if (req[3] !== 'SIP/2.0') return failure(kind, headerList, { _tag: 'UnsupportedVersion', version: req[3] ?? '' })
     message = request
   } else {
     const status = statusLine.exec(startLine)
-    if (status === null || status[1] !== 'SIP/2.0') return fail({ _tag: 'BadStartLine', line: startLine.slice(0, 200) })
+    if (status === null || status[1] !== 'SIP/2.0') return failure(kind, headerList, { _tag: 'BadStartLine', line: startLine.slice(0, 200) })
     kind = 'response'
     const response = new SipResponse()
     response.statusCode = Number(status[2])
@@ -107,12 +121,12 @@ export const parseMessage = (head: string, body: Buffer, memo: ParseMemo): E.Eit
   message.data = head
 
   let viaSeen = false
-  for (const line of lines) {
-    const colon = line.indexOf(':')
-    if (colon <= 0) return fail({ _tag: 'BadHeaderLine', line: line.slice(0, 200) })
-    const writtenName = line.slice(0, colon).trim()
-    const value = line.slice(colon + 1).trim()
-    if (writtenName === '' || /\s/.test(writtenName)) return fail({ _tag: 'BadHeaderLine', line: line.slice(0, 200) })
+  for (let i = 0; i < lines.length; i++) {
+    const entry = entries[i]
+    if (entry === undefined) return failure(kind, headerList, { _tag: 'BadHeaderLine', line: lines[i]!.slice(0, 200) })
+    const writtenName = entry.name
+    const value = entry.value
+    if (writtenName === '' || /\s/.test(writtenName)) return failure(kind, headerList, { _tag: 'BadHeaderLine', line: lines[i]!.slice(0, 200) })
     const name = canonicalHeaderName(writtenName)
     switch (name) {
       case 'Via':
@@ -120,7 +134,7 @@ export const parseMessage = (head: string, body: Buffer, memo: ParseMemo): E.Eit
         for (const hop of splitHeaderList(value)) {
           if (!viaSeen) {
             const top = parseViaHop(hop, memo)
-            if (top === undefined) return fail({ _tag: 'BadHeaderValue', name, value })
+            if (top === undefined) return failure(kind, headerList, { _tag: 'BadHeaderValue', name, value })
             message.topVia = top
             message.via = { host: top.host, port: top.port ?? 0 }
             message.viaBranch = top.branch ?? ''
@@ -133,7 +147,7 @@ export const parseMessage = (head: string, body: Buffer, memo: ParseMemo): E.Eit
       case 'To': {
         if (message.hasHeader(name)) break // a duplicate: the first one stands
         const parsed = parseHeaderValue(value, name, memo)
-        if (parsed === -1) return fail({ _tag: 'BadHeaderValue', name, value })
+        if (parsed === -1) return failure(kind, headerList, { _tag: 'BadHeaderValue', name, value })
         message.addHeader(name, value)
         const entry = message.headers[name]?.[0]
         if (entry !== undefined) entry.parsed = parsed
@@ -150,19 +164,19 @@ export const parseMessage = (head: string, body: Buffer, memo: ParseMemo): E.Eit
       }
       case 'Call-ID':
         if (message.hasHeader(name)) break
-        if (value === '' || /\s/.test(value)) return fail({ _tag: 'BadHeaderValue', name, value })
+        if (value === '' || /\s/.test(value)) return failure(kind, headerList, { _tag: 'BadHeaderValue', name, value })
         message.addHeader(name, value)
         message.callId = value
         break
       case 'CSeq': {
         if (message.hasHeader(name)) break
         const parsed = parseHeaderValue(value, 'CSeq', memo)
-        if (parsed === -1) return fail({ _tag: 'BadHeaderValue', name, value })
+        if (parsed === -1) return failure(kind, headerList, { _tag: 'BadHeaderValue', name, value })
         message.addHeader(name, value)
         const cseq = parsed as { readonly value: number; readonly method: string }
         message.cseq = cseq.value
         if (message instanceof SipResponse) message.method = cseq.method
-        else if (cseq.method !== message.method) return fail({ _tag: 'CSeqMethodMismatch', method: message.method, cseqMethod: cseq.method })
+        else if (cseq.method !== message.method) return failure(kind, headerList, { _tag: 'CSeqMethodMismatch', method: message.method, cseqMethod: cseq.method })
         break
       }
       case 'Contact':
@@ -175,16 +189,11 @@ export const parseMessage = (head: string, body: Buffer, memo: ParseMemo): E.Eit
         message.addHeader(name, value)
     }
   }
-  for (const required of ['Via', 'From', 'To', 'Call-ID', 'CSeq']) {
-    if (!message.hasHeader(required)) return fail({ _tag: 'MissingHeader', name: required })
+  for (const required of mandatoryHeaders) {
+    if (!message.hasHeader(required)) return failure(kind, headerList, { _tag: 'MissingHeader', name: required })
   }
   message.bodyBytes = body
   message.body = body.length === 0 ? '' : body.toString('utf8')
   message.headerList = headerList
   return E.right(message)
-}
-
-const pushLine = (headers: SipHeader[], line: string): void => {
-  const colon = line.indexOf(':')
-  if (colon > 0) headers.push({ name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() })
 }

@@ -26,7 +26,11 @@ export const serialize = (startLine: string, headers: SipHeaders, body?: SipBody
   }
   if (body === undefined) return Buffer.from(head + 'Content-Length: 0' + CRLF + CRLF, 'utf8')
   for (const h of body.headers ?? []) head += `${h.name}: ${h.value}${CRLF}`
-  const content = typeof body.content === 'string' ? Buffer.from(body.content, 'utf8') : body.content
-  head += `Content-Type: ${body.contentType}${CRLF}Content-Length: ${content.length}${CRLF}${CRLF}`
-  return Buffer.concat([Buffer.from(head, 'utf8'), content])
+  head += `Content-Type: ${body.contentType}${CRLF}Content-Length: `
+  if (typeof body.content === 'string') {
+    // One buffer written once, rather than the body encoded, the head encoded and both copied.
+    return Buffer.from(`${head}${Buffer.byteLength(body.content, 'utf8')}${CRLF}${CRLF}${body.content}`, 'utf8')
+  }
+  head += `${body.content.length}${CRLF}${CRLF}`
+  return Buffer.concat([Buffer.from(head, 'utf8'), body.content])
 }

@@ -33,6 +33,7 @@ export const admitRequest = (request: SipRequest, policy: AdmissionPolicy): Admi
   if (!policy.allow.includes(method)) {
     return { _tag: 'Refuse', status: policy.recognised.includes(method) ? 405 : 501, headers: [allowHeader(policy)] }
   }
+  if (!request.hasHeader('Require')) return admit
   // Option tags are compared case-insensitively here: SfB writes `categoryList`, others may not.
   const supported = new Set(policy.supported.map((t) => t.toLowerCase()))
   const required = request.getHeaders('Require').flatMap(splitHeaderList)

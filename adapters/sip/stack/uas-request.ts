@@ -23,7 +23,7 @@ export interface UasHost {
 
 export class UasRequest implements ServerRequest {
   private localTag: string | undefined
-  private readonly cancelHandlers: Array<() => void> = []
+  private cancelHandlers: Array<() => void> | undefined
   private dialogNow: SipDialog | undefined
   /** True when the dialog was created by this request (not an in-dialog request). */
   private createdDialog = false
@@ -47,11 +47,12 @@ export class UasRequest implements ServerRequest {
     return this.dialogNow
   }
 
-  readonly onCancel = (handler: () => void): void => {
-    this.cancelHandlers.push(handler)
+  // Methods rather than arrow properties: one function per class, not two closures per request.
+  onCancel(handler: () => void): void {
+    ;(this.cancelHandlers ??= []).push(handler)
   }
 
-  readonly respond = (spec: ResponseSpec): E.Either<RespondError, Dialog | undefined> => {
+  respond(spec: ResponseSpec): E.Either<RespondError, Dialog | undefined> {
     const status = spec.status
     if (!Number.isInteger(status) || status < 100 || status > 699) return E.left({ _tag: 'InvalidStatus', status })
     const already = this.transaction.finalResponseStatus
@@ -94,7 +95,7 @@ export class UasRequest implements ServerRequest {
   cancelled(): void {
     if (this.transaction.finalResponseStatus !== undefined) return
     this.respond({ status: 487 })
-    for (const handler of this.cancelHandlers) {
+    for (const handler of this.cancelHandlers ?? []) {
       try {
         handler()
       } catch (error) {
