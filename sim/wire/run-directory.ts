@@ -16,12 +16,19 @@ export interface TlsPair {
 }
 
 export class RunDirectory {
-  readonly root: string
+  private made: string | undefined
   private starts = 0
   private pair: TlsPair | undefined
 
-  constructor(prefix = 'parley-wire-') {
-    this.root = mkdtempSync(join(tmpdir(), prefix))
+  /**
+   * Nothing is made until first used: cucumber's coordinator loads the support code of a
+   * parallel run too, and never runs its hooks.
+   */
+  constructor(private readonly prefix = 'parley-wire-') {}
+
+  get root(): string {
+    this.made ??= mkdtempSync(join(tmpdir(), this.prefix))
+    return this.made
   }
 
   /** The run's TLS pair for 127.0.0.1, made on first use. */
@@ -52,6 +59,7 @@ export class RunDirectory {
   }
 
   remove(): void {
-    rmSync(this.root, { recursive: true, force: true })
+    if (this.made !== undefined) rmSync(this.made, { recursive: true, force: true })
+    this.made = undefined
   }
 }
