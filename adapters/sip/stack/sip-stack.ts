@@ -337,8 +337,8 @@ export class SipStack {
     if (request.method === 'INVITE') {
       user.uas = uas
       this.invites.set(key, uas)
-      // RFC 3261 §17.2.1: 100 Trying at once, so the client stops retransmitting.
-      uas.respond({ status: 100 })
+      // RFC 3261 §17.2.1: 100 Trying unless the TU answers within 200 ms (see tryingAfter).
+      ;(transaction as InviteServerTransaction).tryingAfter(this.timers.trying, () => uas.respond({ status: 100 }))
     }
     return uas
   }

@@ -14,9 +14,14 @@ export interface SipTimerConfig {
   readonly T4: Millis
   /** Wait time for response retransmissions on an unreliable transport (Timer D, ≥ 32 s). */
   readonly timerDUnreliable: Millis
+  /**
+   * How long an INVITE waits for its TU's first response before the stack sends 100 Trying
+   * itself (RFC 3261 §17.2.1: a server need not send 100 when the TU answers within 200 ms).
+   */
+  readonly trying: Millis
 }
 
-export const defaultSipTimerConfig: SipTimerConfig = { T1: 500, T2: 4000, T4: 5000, timerDUnreliable: 32_000 }
+export const defaultSipTimerConfig: SipTimerConfig = { T1: 500, T2: 4000, T4: 5000, timerDUnreliable: 32_000, trying: 100 }
 
 export interface TransactionTimers {
   /** INVITE request retransmit, first interval (doubles each time). */

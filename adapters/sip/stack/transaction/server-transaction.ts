@@ -131,13 +131,37 @@ export class NonInviteServerTransaction extends ServerTransaction {
 
 export class InviteServerTransaction extends ServerTransaction {
   private acknowledged = false
+  /** Sends 100 Trying, while the TU has not responded yet (see `tryingAfter`). */
+  private trying: (() => void) | undefined
 
   constructor(context: TransactionContext, key: string, responseTargets: ReadonlyArray<SendTarget>, reliable: boolean, user: ServerTransactionUser) {
     super(context, key, responseTargets, reliable, user, 'Proceeding')
   }
 
+  /**
+   * RFC 3261 §17.2.1: 100 Trying unless the TU answers within 200 ms. The stack sends it after
+   * `ms` if nothing else has gone out by then, or at once when the client retransmits the INVITE
+   * first; a TU that answers sooner (a VMR picks up in a few ms) saves the 100 altogether.
+   */
+  tryingAfter(ms: number, sendTrying: () => void): void {
+    this.trying = sendTrying
+    if (ms <= 0) this.sendTryingNow()
+    else this.timers.start('Trying', ms, () => this.sendTryingNow())
+  }
+
+  private sendTryingNow(): void {
+    const trying = this.trying
+    this.trying = undefined
+    this.timers.stop('Trying')
+    if (trying !== undefined && this.stateNow === 'Proceeding' && this.lastResponse === undefined) trying()
+  }
+
   respond(status: number, bytes: Buffer): E.Either<AlreadyFinal, void> {
     if (this.stateNow !== 'Proceeding') return E.left({ _tag: 'AlreadyFinal' })
+    if (this.trying !== undefined) {
+      this.trying = undefined
+      this.timers.stop('Trying')
+    }
     this.lastResponse = bytes
     this.transmit(bytes)
     if (status < 200) return E.right(undefined)
@@ -184,9 +208,11 @@ export class InviteServerTransaction extends ServerTransaction {
       // RFC 6026 §7.1: an ACK matching an Accepted transaction goes to the TU.
       return this.stateNow === 'Accepted' ? 'ack-for-tu' : 'absorbed'
     }
-    // A retransmitted INVITE: the last provisional (Proceeding) or final (Completed) again.
-    // In Accepted it is absorbed; the 2xx is retransmitted on its own schedule (RFC 6026 §7.1).
-    if ((this.stateNow === 'Proceeding' || this.stateNow === 'Completed') && this.lastResponse !== undefined) this.transmit(this.lastResponse)
+    // A retransmitted INVITE: the last provisional (Proceeding) or final (Completed) again, or
+    // the 100 Trying held back so far. In Accepted it is absorbed; the 2xx is retransmitted on
+    // its own schedule (RFC 6026 §7.1).
+    if (this.stateNow === 'Proceeding' && this.lastResponse === undefined) this.sendTryingNow()
+    else if ((this.stateNow === 'Proceeding' || this.stateNow === 'Completed') && this.lastResponse !== undefined) this.transmit(this.lastResponse)
     return 'absorbed'
   }
 
