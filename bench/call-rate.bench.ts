@@ -31,9 +31,9 @@ import { runProbe, startSippUas, type SippUas } from './support/sipp.js'
 const host = '127.0.0.1'
 const scenario = join(repositoryRoot, 'bench', 'sipp', 'call-vmr-uac.xml')
 /** Seconds per probe. */
-const probeSeconds = 1.5
+const probeSeconds = 1.2
 /** Time for the side just probed to finish what it was doing (2xx retransmissions, timers). */
-const settleMs = 300
+const settleMs = 250
 
 /** One VMR, no PIN: every caller is a Host and is answered at once (DESIGN §2). */
 export const benchConfig = {
@@ -65,8 +65,8 @@ const ensureRunning = async (): Promise<void> => {
 }
 
 const sides: ReadonlyArray<Side> = [
-  { name: 'reference', port: () => uas!.port, service: 'meet.bob', last: undefined, firstGuess: 1000 },
-  { name: 'parley', port: () => parley!.sipPort, service: 'meet.bob', last: undefined, firstGuess: 150 },
+  { name: 'reference', port: () => uas!.port, service: 'meet.bob', last: undefined, firstGuess: 3000 },
+  { name: 'parley', port: () => parley!.sipPort, service: 'meet.bob', last: undefined, firstGuess: 300 },
 ]
 
 const probe = async (side: Side, rate: number): Promise<boolean> => {
