@@ -180,10 +180,12 @@ export class CallSignalling implements Signalling {
     const conversationId = request.getHeader('Ms-Conversation-ID')
     const firstMessage = media.chat ? decodeFirstMessage(request.headerList) : undefined
     const caller = callerParty(request, trusted)
-    this.options.logger.info(
-      { leg: leg.id, callId: request.callId, dialled, from: caller.uri, protocol, source: sourceOf(incoming.flow), trusted, delayedOffer: parsed === undefined },
-      'call offered',
-    )
+    // Every call passes here: the record is only built when info is logged (a node runs at warn under load).
+    if (this.options.logger.isLevelEnabled('info'))
+      this.options.logger.info(
+        { leg: leg.id, callId: request.callId, dialled, from: caller.uri, protocol, source: sourceOf(incoming.flow), trusted, delayedOffer: parsed === undefined },
+        'call offered',
+      )
     this.deliver({
       _tag: 'CallOffered',
       at: this.now(),
@@ -545,7 +547,7 @@ export class CallSignalling implements Signalling {
       return
     }
     this.forget(leg)
-    this.options.logger.info({ leg: leg.id, reason }, 'call ended by the far end')
+    if (this.options.logger.isLevelEnabled('info')) this.options.logger.info({ leg: leg.id, reason }, 'call ended by the far end')
     this.deliver({ _tag: 'CallEnded', at: this.now(), leg: leg.id, reason })
   }
 
