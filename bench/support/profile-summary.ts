@@ -21,6 +21,7 @@ interface CallFrame {
 interface ProfileNode {
   readonly id: number
   readonly callFrame: CallFrame
+  readonly children?: ReadonlyArray<number>
 }
 export interface Profile {
   /** CLOCK_MONOTONIC in µs (the clock of `process.hrtime`), so a window can be cut out of it. */
@@ -36,6 +37,8 @@ export interface ProfileSummary {
   readonly idleMs: number
   readonly functions: ReadonlyArray<readonly [string, number]>
   readonly areas: ReadonlyArray<readonly [string, number]>
+  /** Time with the function anywhere on the stack (each sample counted once per function). */
+  readonly inclusive: ReadonlyArray<readonly [string, number]>
 }
 
 const maps = new Map<string, SourceMap | undefined>()
@@ -78,6 +81,19 @@ const areaOf = (frame: CallFrame, where: string): string => {
 /** Self time of the samples taken within `window` (µs on the `process.hrtime` clock), or of all of them. */
 export const summariseProfile = (profile: Profile, window?: { readonly from: number; readonly to: number }): ProfileSummary => {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+  const parentOf = new Map<number, number>()
+  for (const n of profile.nodes) for (const child of n.children ?? []) parentOf.set(child, n.id)
+  const keys = new Map<number, string>()
+  const keyOf = (node: ProfileNode): string => {
+    let key = keys.get(node.id)
+    if (key === undefined) {
+      const where = locate(node.callFrame)
+      key = `${node.callFrame.functionName === '' ? '(anonymous)' : node.callFrame.functionName}${where === '' ? '' : ' ' + where}`
+      keys.set(node.id, key)
+    }
+    return key
+  }
+  const inclusive = new Map<string, number>()
   const functions = new Map<string, number>()
   const areas = new Map<string, number>()
   let busy = 0
@@ -95,13 +111,19 @@ export const summariseProfile = (profile: Profile, window?: { readonly from: num
     }
     busy += dt
     const where = locate(frame)
-    const key = `${frame.functionName === '' ? '(anonymous)' : frame.functionName}${where === '' ? '' : ' ' + where}`
+    const key = keyOf(node)
     functions.set(key, (functions.get(key) ?? 0) + dt)
+    const onStack = new Set<string>()
+    for (let id: number | undefined = node.id; id !== undefined; id = parentOf.get(id)) {
+      const ancestor = byId.get(id)
+      if (ancestor !== undefined && ancestor.callFrame.url !== '') onStack.add(keyOf(ancestor))
+    }
+    for (const k of onStack) inclusive.set(k, (inclusive.get(k) ?? 0) + dt)
     const area = areaOf(frame, where)
     areas.set(area, (areas.get(area) ?? 0) + dt)
   }
   const sorted = (m: Map<string, number>) => [...m].map(([k, v]) => [k, v / 1000] as const).sort((a, b) => b[1] - a[1])
-  return { busyMs: busy / 1000, idleMs: idle / 1000, functions: sorted(functions), areas: sorted(areas) }
+  return { busyMs: busy / 1000, idleMs: idle / 1000, functions: sorted(functions), areas: sorted(areas), inclusive: sorted(inclusive) }
 }
 
 export const formatSummary = (summary: ProfileSummary, rows: number, calls: number | undefined): string => {
@@ -111,8 +133,10 @@ export const formatSummary = (summary: ProfileSummary, rows: number, calls: numb
     `busy ${summary.busyMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms${calls === undefined ? '' : `, ${calls} calls: ${((1000 * summary.busyMs) / calls).toFixed(0)} us CPU per call`}`,
     '-- by area',
     ...summary.areas.slice(0, rows).map(line),
-    '-- by function',
+    '-- by function (self)',
     ...summary.functions.slice(0, rows).map(line),
+    '-- by function (inclusive)',
+    ...summary.inclusive.slice(0, rows).map(line),
   ].join('\n')
 }
 
