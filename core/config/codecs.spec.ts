@@ -8,6 +8,7 @@ import {
   audioOnlyViews,
   callTypes,
   decodeConfigFile,
+  defaultGlobalSettings,
   enableChatValues,
   encodeConfigFile,
   keepConferenceAliveValues,
@@ -51,6 +52,10 @@ const conferenceUri = (id: number): string => `/api/admin/configuration/v1/confe
 void describe('decodeConfigFile: defaults', () => {
   void it('reads an empty document as the defaults of DESIGN §6', () => {
     assert.deepEqual(decoded({}), { global: defaultGlobal, vmrs: [], adps: [], rules: [] })
+  })
+
+  void it('exports the same defaults as defaultGlobalSettings', () => {
+    assert.deepEqual(defaultGlobalSettings, defaultGlobal)
   })
 
   void it('fills every field Pexip defaults', () => {

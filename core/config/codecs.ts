@@ -577,6 +577,14 @@ export const decodeConfigFile = (json: unknown): E.Either<ConfigError, NodeConfi
   return E.isLeft(file) ? E.left(configInvalid(file.left.map(problemOf))) : buildConfig(file.right)
 }
 
+/** The `global` settings of a configuration file that says nothing (DESIGN §6 defaults). */
+export const defaultGlobalSettings: GlobalSettings = E.match(
+  (error: ConfigError): GlobalSettings => {
+    throw new Error(`bug: the empty configuration file does not decode: ${JSON.stringify(error)}`)
+  },
+  (config: NodeConfig) => config.global,
+)(decodeConfigFile({}))
+
 // ---------------------------------------------------------------------------------------------
 // NodeConfig -> file
 

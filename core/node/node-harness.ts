@@ -13,22 +13,13 @@ import type { DtmfDigit, MediaOffer, Party, Protocol } from '../model/call.js'
 import type { LegId, Millis, TimerId } from '../model/ids.js'
 import { ConferenceId, LegId as legId } from '../model/ids.js'
 import { jsPatternEngine } from '../ports/fakes/js-pattern-engine.js'
+import { defaultGlobalSettings } from '../config/codecs.js'
 import type { Effect } from './effect.js'
 import type { CallOffered, Input } from './input.js'
 import type { NodeState } from './router.js'
 import { initialNodeState, stepNode } from './router.js'
 
-export const defaultGlobal: GlobalSettings = {
-  pinEntryTimeoutS: 60,
-  hostWaitTimeoutS: 1800,
-  guestsOnlyTimeoutS: 60,
-  onlyOneParticipantTimeoutS: 0,
-  adpDelayS: 10,
-  trustedPeers: ['127.0.0.1', '::1'],
-  rtpPortMin: 40000,
-  rtpPortMax: 49999,
-  pinLockout: { failures: 10, windowS: 60, blockS: 300 },
-}
+export const defaultGlobal: GlobalSettings = defaultGlobalSettings
 
 export const pin = (s: string): Pin => s as Pin
 

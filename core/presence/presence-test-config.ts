@@ -5,23 +5,14 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { CompiledConfig } from '../config/compiled.js'
 import { decodeConfigFile } from '../config/codecs.js'
+import { defaultGlobalSettings } from '../config/codecs.js'
 import { compileConfig } from '../config/compile.js'
 import { demoConfigFile } from '../config/demo-config.js'
 import type { GatewayRule, GlobalSettings, Vmr } from '../config/model.js'
 import { ConferenceId } from '../model/ids.js'
 import { jsPatternEngine } from '../ports/fakes/js-pattern-engine.js'
 
-export const testGlobal: GlobalSettings = {
-  pinEntryTimeoutS: 60,
-  hostWaitTimeoutS: 1800,
-  guestsOnlyTimeoutS: 60,
-  onlyOneParticipantTimeoutS: 0,
-  adpDelayS: 10,
-  trustedPeers: ['127.0.0.1', '::1'],
-  rtpPortMin: 40000,
-  rtpPortMax: 49999,
-  pinLockout: { failures: 10, windowS: 60, blockS: 300 },
-}
+export const testGlobal: GlobalSettings = defaultGlobalSettings
 
 export const testVmr = (id: string, name: string, aliases: ReadonlyArray<string>, avatarHash?: string): Vmr => ({
   id: ConferenceId(id),
