@@ -3,7 +3,7 @@
  * bench/step.bench.ts and replays it for a while, so that a profile shows `stepNode` alone.
  *
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile-step.ts [seconds]
- *   node --import tsx bench/summarise-profile.ts /tmp/prof/<file>.cpuprofile
+ *   node --import tsx bench/support/profile-summary.ts /tmp/prof/<file>.cpuprofile
  */
 import { recordWorkload, replayRate } from './step.bench.js'
 
