@@ -8,11 +8,13 @@ cd "$(dirname "$0")/.."
 # the media worker's GStreamer 1.22 with its plugins and GObject introspection data, what node-gtk
 # builds against (girepository, cairo, pkg-config), gstreamer1.0-x for Pango's textoverlay (names on video tiles, splash text), and espeak-ng for the spoken prompts; chromium
 # for the dashboard's browser tests (playwright-core drives it and downloads no browser itself).
+# Kamailio 5.6 with its presence modules: the presence bench's reference (bench/references/).
 APT_PACKAGES=(build-essential python3 make g++ sip-tester pkg-config
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   gstreamer1.0-x
-  libgirepository1.0-dev libcairo2-dev espeak-ng chromium)
+  libgirepository1.0-dev libcairo2-dev espeak-ng chromium
+  kamailio kamailio-presence-modules)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
