@@ -346,6 +346,35 @@ void describe('media changes', () => {
     assert.equal(finalResponses(peer, 'INVITE').at(-1)?.status, 200)
   })
 
+  void it("after answering Parley's sendonly video recvonly, the caller's re-INVITE with video sendrecv is a change (direction, not presence)", async () => {
+    const app = startApp()
+    const peer = app.peer('192.0.2.20')
+    const ok = await invite(app, peer, 'sip:meet.bob@example.com', baresipOffer.split('m=video')[0] ?? '')
+    await ack(app, peer, ok)
+    const reoffer = requestsOf(peer, 'INVITE')[0]
+    assert.ok(reoffer !== undefined)
+    assert.deepEqual(parseSdp(reoffer.body).media.map((m) => [m.type, m.direction]), [['audio', 'sendrecv'], ['video', 'sendonly']])
+    const videoSection = (direction: string): string => baresipOffer.replace(/(m=video[^]*)a=sendrecv/, `$1a=${direction}`)
+    answerRequest(peer, reoffer, 200, { contentType: sdpType, content: videoSection('recvonly') })
+    await app.settle()
+    const before = app.inputs.length
+    // The caller starts its camera: same streams, video now sendrecv.
+    peer.send('udp', parleyAddress, inDialogLines(peer, ok, 'INVITE', 2, [], sdpType), baresipOffer)
+    await app.settle()
+    const changed = app.inputs[before]
+    assert.ok(changed?._tag === 'MediaChanged', `the core hears of it (got ${changed?._tag ?? 'nothing'})`)
+    assert.deepEqual(changed.offer, { audio: true, video: true, content: false, chat: false })
+    const answered = finalResponses(peer, 'INVITE').at(-1)
+    assert.equal(answered?.status, 200)
+    assert.deepEqual(parseSdp(answered?.body ?? '').media.map((m) => [m.type, m.direction]), [['audio', 'sendrecv'], ['video', 'sendrecv']])
+    assert.ok(answered !== undefined)
+    await ack(app, peer, answered)
+    // The same offer again is a refresh: no input.
+    peer.send('udp', parleyAddress, inDialogLines(peer, ok, 'INVITE', 3, [], sdpType), baresipOffer)
+    await app.settle()
+    assert.equal(app.inputs.length, before + 1)
+  })
+
   void it('an INVITE without SDP (delayed offer): Parley offers in the 200, the ACK answers', async () => {
     const app = startApp()
     const peer = app.peer('192.0.2.20')

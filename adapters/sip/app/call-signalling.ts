@@ -22,7 +22,7 @@ import { randomBytes as nodeRandomBytes, randomInt } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Logger } from 'pino'
-import type { MediaAnswer, MediaOffer } from '../../../core/model/call.js'
+import type { Direction, MediaAnswer, MediaOffer } from '../../../core/model/call.js'
 import type { LegId } from '../../../core/model/ids.js'
 import type { Answer, DeliverChat, DialOut, Hangup, Reject, Reoffer, SendDtmf } from '../../../core/node/effect.js'
 import type { CallEnded, Input } from '../../../core/node/input.js'
@@ -73,8 +73,23 @@ const glareRetryMs = 2_100
 const rtpStreamsOf = (media: MediaAnswer): ReadonlyArray<RtpStream> =>
   (['audio', 'video', 'content'] as const).filter((s) => media[s] !== undefined)
 
-const sameMedia = (a: MediaOffer | undefined, b: MediaOffer): boolean =>
-  a !== undefined && a.audio === b.audio && a.video === b.video && a.content === b.content && a.chat === b.chat
+/** The offerer's direction on the stream Parley answers for `role`; undefined when there is none. */
+const directionOf = (offer: ParsedOffer, role: 'audio' | 'video' | 'content'): Direction | undefined => {
+  for (const stream of offer.streams) if (stream.kind === 'rtp' && stream.primary && stream.role === role) return stream.direction
+  return undefined
+}
+
+/**
+ * A re-INVITE changes nothing when the same streams are offered in the same directions as the
+ * far end's last offer or answer (`previous`). Direction counts (RFC 3264 §8.4): a caller that
+ * answered Parley's sendonly video recvonly and later offers it sendrecv has started its camera.
+ */
+const sameMedia = (a: MediaOffer | undefined, previous: ParsedOffer | undefined, next: ParsedOffer): boolean => {
+  const b = next.media
+  if (a === undefined || a.audio !== b.audio || a.video !== b.video || a.content !== b.content || a.chat !== b.chat) return false
+  if (previous === undefined) return true
+  return directionOf(previous, 'audio') === directionOf(next, 'audio') && directionOf(previous, 'video') === directionOf(next, 'video') && directionOf(previous, 'content') === directionOf(next, 'content')
+}
 
 /**
  * Until the media side runs BFCP (RFC 8855) there is no floor control port, and an offer with
@@ -599,7 +614,7 @@ export class CallSignalling implements Signalling {
       return
     }
     const offer = body.offer
-    if (sameMedia(leg.remoteMedia, offer.media)) {
+    if (sameMedia(leg.remoteMedia, leg.remoteOffer, offer)) {
       void leg.enqueue(() => this.answerReinvite(leg, incoming, offer, current))
       return
     }
