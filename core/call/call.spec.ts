@@ -293,3 +293,33 @@ void describe('media (DESIGN §2 "Calls, media and content")', () => {
     assert.equal(only(refused, 'Show').length, 0)
   })
 })
+
+void describe('a leg lost by the media side or the wire (CallEnded transport, DESIGN §4)', () => {
+  void it('ends the call with a Hangup (BYE) and takes the leg out of its conference; the others stay', () => {
+    const h = harness()
+    h.offer('a', 'meet.bob@example.com', { offer: audioOffer })
+    h.offer('b', 'meet.bob@example.com', { offer: audioOffer })
+    const lost = h.send({ _tag: 'CallEnded', leg: LegId('a'), reason: 'transport' })
+    assert.deepEqual(only(lost, 'Hangup'), [{ _tag: 'Hangup', leg: 'a', reason: 'media lost' }])
+    assert.deepEqual(only(lost, 'LeaveMix').map((e) => e.leg), ['a'])
+    assert.equal(only(h.send({ _tag: 'DtmfReceived', leg: LegId('a'), digit: '1' }), 'Hangup').length, 0, 'the lost leg is forgotten')
+    // The conference goes on with b alone: b leaving later ends it cleanly.
+    assert.deepEqual(only(h.hangUp('b'), 'LeaveMix').map((e) => e.leg), ['b'])
+  })
+
+  void it('hangs up both halves of a gateway call whose caller leg was lost', () => {
+    const h = harness()
+    h.offer('a', 'sip:room1@rooms.example.com')
+    const b = only(h.log, 'DialOut')[0]?.leg
+    assert.ok(b !== undefined)
+    h.answer(b)
+    const lost = h.send({ _tag: 'CallEnded', leg: LegId('a'), reason: 'transport' })
+    assert.deepEqual(only(lost, 'Hangup').map((e) => e.leg).sort(), ['a', b].sort())
+  })
+
+  void it('sends no Hangup when the far end hung up itself', () => {
+    const h = harness()
+    h.offer('a', 'meet.bob@example.com', { offer: audioOffer })
+    assert.equal(only(h.hangUp('a'), 'Hangup').length, 0)
+  })
+})

@@ -471,6 +471,10 @@ const react = (ctx: StepContext, call: CallState, event: CallEvent, out: Out): C
   switch (event._tag) {
     case 'CallEnded':
       cancelAllTimers(call, out)
+      // The media side lost the leg (its worker died) or the wire could not carry it: the far end
+      // may still be in the call, hearing nothing, so the node ends it (BYE) rather than leave a
+      // silent call up (DESIGN §4). When the dialog is already gone the adapter answers LegGone.
+      if (event.reason === 'transport') out.emit({ _tag: 'Hangup', leg: call.leg, reason: 'media lost' })
       switch (call.phase) {
         case 'pin-entry':
         case 'chat-session-offered':
