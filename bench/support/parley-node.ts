@@ -27,12 +27,16 @@ export interface ParleyNodeOptions {
   readonly entry?: string
   readonly nodeArgs?: ReadonlyArray<string>
   readonly logLevel?: string
+  /** More environment for the node (e.g. PARLEY_MEDIA). */
+  readonly env?: Readonly<Record<string, string>>
 }
 
 export interface ParleyNode {
   readonly host: string
   readonly sipPort: number
   readonly pid: number
+  /** PARLEY_DATA_DIR: where `parley config import` finds the node's store. */
+  readonly dataDir: string
   readonly alive: () => boolean
   /** The end of the node's log, for error messages. */
   readonly logTail: () => string
@@ -79,6 +83,7 @@ export const startParleyNode = async (options: ParleyNodeOptions): Promise<Parle
   mkdirSync(options.workDir, { recursive: true })
   const configFile = join(options.workDir, 'config.json')
   writeFileSync(configFile, JSON.stringify(options.config, null, 2))
+  const dataDir = join(options.workDir, `data-${Date.now()}`)
   const logFile = join(options.workDir, 'node.log')
   const log = openSync(logFile, 'w')
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry ?? join(repositoryRoot, 'bin', 'parley.mjs'), 'serve', '--config', configFile], {
@@ -93,9 +98,10 @@ export const startParleyNode = async (options: ParleyNodeOptions): Promise<Parle
       PARLEY_SIP_PORT: String(sipPort),
       PARLEY_SIPS_PORT: '0',
       PARLEY_HTTP_PORT: '0',
-      PARLEY_DATA_DIR: join(options.workDir, `data-${Date.now()}`),
+      PARLEY_DATA_DIR: dataDir,
       PARLEY_LOG_LEVEL: options.logLevel ?? 'warn',
       PARLEY_ADMIN_PASSWORD: 'bench-only',
+      ...options.env,
     },
   })
   killOnExit(child)
@@ -104,7 +110,7 @@ export const startParleyNode = async (options: ParleyNodeOptions): Promise<Parle
   for (let i = 0; i < 150; i++) {
     if (!alive()) throw new Error(`the Parley node exited while starting:\n${logTail()}`)
     if (await answersOptions(host, sipPort, 200)) {
-      return { host, sipPort, pid: child.pid ?? 0, alive, logTail, stop: () => stopChild(child, 10_000) }
+      return { host, sipPort, pid: child.pid ?? 0, dataDir, alive, logTail, stop: () => stopChild(child, 10_000) }
     }
     await sleep(100)
   }
