@@ -35,8 +35,8 @@ import type {
   Unusable,
 } from './parsed-offer.js'
 import { directionAttribute, disabledMedia, iceAttributes, parleyAcceptTypes, sessionDescription } from './sdp-writer.js'
+import { answerCrypto, chooseCrypto, cryptoAttribute } from './crypto-choice.js'
 import type { SdesCrypto } from './srtp.js'
-import { newInlineKey } from './srtp.js'
 
 const sends = (d: Direction): boolean => d === 'sendrecv' || d === 'sendonly'
 const receives = (d: Direction): boolean => d === 'sendrecv' || d === 'recvonly'
@@ -103,9 +103,6 @@ export interface NegotiatedAnswer {
 }
 
 const rejected = (index: number, reason: RejectionReason): RejectedStream => ({ kind: 'rejected', index, reason })
-
-/** SfB offers the same key with and without an MKI ([MS-SDPEXT]); the MKI-less one asks least of the SRTP side. */
-const chooseCrypto = (offered: ReadonlyArray<SdesCrypto>): SdesCrypto | undefined => offered.find((c) => c.mki === undefined) ?? offered[0]
 
 /** RFC 4733 §2.3.1: the event clock should be the codec's; 8 kHz is what everyone takes. */
 const chooseTelephoneEvent = (events: ReadonlyArray<TelephoneEvent>, codec: OfferedCodec): TelephoneEvent | undefined =>
@@ -192,15 +189,7 @@ export const negotiateAnswer = (offer: ParsedOffer, answer: MediaAnswer, local: 
       const { codec, direction, port } = decision
       const event = s.role === 'audio' ? chooseTelephoneEvent(s.telephoneEvents, codec) : undefined
       const remoteCrypto = chooseCrypto(s.crypto)
-      const localCrypto: SdesCrypto | undefined =
-        remoteCrypto === undefined
-          ? undefined
-          : {
-              tag: remoteCrypto.tag,
-              suite: remoteCrypto.suite,
-              key: newInlineKey(remoteCrypto.suite, local.randomBytes),
-              ...(remoteCrypto.lifetime === undefined ? {} : { lifetime: remoteCrypto.lifetime }),
-            }
+      const localCrypto: SdesCrypto | undefined = remoteCrypto === undefined ? undefined : answerCrypto(remoteCrypto, local.randomBytes)
       const ice = s.ice !== undefined && iceCredentials !== undefined ? { local: iceCredentials, remote: s.ice } : undefined
       const label = s.role === 'content' ? contentLabel : s.label
       media.push({
@@ -210,7 +199,7 @@ export const negotiateAnswer = (offer: ParsedOffer, answer: MediaAnswer, local: 
         ...rtpFormatsOf(codec, event),
         ...(localCrypto === undefined
           ? {}
-          : { crypto: [{ id: localCrypto.tag, suite: localCrypto.suite, config: `inline:${localCrypto.key}${localCrypto.lifetime === undefined ? '' : `|${localCrypto.lifetime}`}` }] }),
+          : { crypto: [cryptoAttribute(localCrypto)] }),
         ...directionAttribute(direction),
         ...(ice === undefined ? {} : iceAttributes(host, ice.local, port, s.rtcpMux)),
         ...(s.rtcpMux ? { rtcpMux: 'rtcp-mux' as const } : {}),
