@@ -53,13 +53,6 @@ Feature: Audio-only calls and escalating to video
     Examples:
       | view   |
       | avatar |
-
-    # Node deviation (SIP app): after Parley's re-INVITE adds sendonly room video and the caller
-    # answers recvonly, the caller's re-INVITE with video sendrecv is taken for "media unchanged"
-    # (streams compared by presence, not direction) and answered sendonly; the core never hears it.
-    @sim-only
-    Examples: room
-      | view   |
       | room   |
 
   Scenario Outline: Other audio-only callers get the same choice
