@@ -98,6 +98,10 @@ export type Observation =
   | { readonly _tag: 'GatewayUnavailable'; readonly leg: LegId; readonly reason: string }
   /** An ADP the conference did not place: no outgoing rule matched, or its protocol has no adapter. */
   | { readonly _tag: 'AdpNotDialled'; readonly conference: ConferenceId; readonly adp: string; readonly reason: string }
+  /** A lockout key (a source, or a trusted peer and its asserted caller) reached `pin_lockout.failures` (core/lockout/). */
+  | { readonly _tag: 'SourceLockedOut'; readonly key: string; readonly failures: number; readonly until: Millis }
+  /** A call refused (403) because its lockout key is blocked. */
+  | { readonly _tag: 'LockedOutCallRefused'; readonly leg: LegId; readonly key: string; readonly until: Millis }
 export interface Observe { readonly _tag: 'Observe'; readonly observation: Observation }
 
 export type Effect =

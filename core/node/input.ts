@@ -18,6 +18,11 @@ export interface CallOffered {
   readonly offer: MediaOffer
   /** The network source, for lockouts and rules on source. */
   readonly source: string
+  /**
+   * `source` is a configured trusted peer whose asserted identity named `caller` (DESIGN §2, §3):
+   * the PIN lockout then keys on the peer and the caller, not the peer alone (core/lockout/).
+   */
+  readonly trusted?: boolean
   readonly registered: boolean
   /** SfB `Ms-Conversation-ID`: an IM session and an AV call of one conversation share it. */
   readonly conversationId?: string

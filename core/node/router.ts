@@ -27,6 +27,9 @@ import type { StepContext } from './outcome.js'
 import { Out } from './outcome.js'
 import { PersistentMap } from './persistent-map.js'
 import { parseTimerId } from './timer-key.js'
+import type { LockoutTable } from '../lockout/pin-lockout.js'
+import { emptyLockoutTable } from '../lockout/pin-lockout.js'
+import { countFailures, judgeOffer } from '../lockout/lockout-guard.js'
 
 export interface NodeState {
   readonly config: CompiledConfig
@@ -37,6 +40,8 @@ export interface NodeState {
   /** Gateway calls, by the caller's leg id. */
   readonly gateways: PersistentMap<GatewayCallState>
   readonly presence: PresenceTable
+  /** PIN failures and blocks by source (DESIGN §6 `pin_lockout`, core/lockout/). */
+  readonly lockout: LockoutTable
 }
 
 export interface NodeStep {
@@ -50,6 +55,7 @@ export const initialNodeState = (config: CompiledConfig): NodeState => ({
   conferences: PersistentMap.empty(),
   gateways: PersistentMap.empty(),
   presence: emptyPresenceTable,
+  lockout: emptyLockoutTable,
 })
 
 /**
@@ -76,7 +82,11 @@ export const stepNode = (state: NodeState, input: Input): NodeStep => {
     if (i > maxMessagesPerStep) throw new Error(`stepNode: more than ${maxMessagesPerStep} internal messages for one ${input._tag}`)
     s = dispatch(s, out.messageAt(i), input.at, out)
   }
-  return { state: s, effects: out.takeEffects() }
+  const effects = out.takeEffects()
+  // PIN lockout: the step's wrong PINs count against their source (core/lockout/).
+  const counted = countFailures(s.lockout, effects, input.at, s.config.source.global.pinLockout)
+  if (counted === undefined) return { state: s, effects }
+  return { state: { ...s, lockout: counted.table }, effects: counted.effects.length === 0 ? effects : [...effects, ...counted.effects] }
 }
 
 /**
@@ -93,7 +103,7 @@ const nodeState = (
 ): NodeState =>
   s.calls === calls && s.conferences === conferences && s.gateways === gateways && s.presence === presence && s.config === config
     ? s
-    : { config, calls, conferences, gateways, presence }
+    : { config, calls, conferences, gateways, presence, lockout: s.lockout }
 
 const withCall = (s: NodeState, leg: LegId, call: CallState | undefined): NodeState =>
   nodeState(s, s.calls.put(leg, call), s.conferences, s.gateways, s.presence)
@@ -180,6 +190,15 @@ const external = (s: NodeState, input: Input, out: Out): NodeState => {
     case 'CallOffered':
       // The same leg offered twice (a retransmission the adapter let through): the first stands.
       if (s.calls.has(input.leg)) return s
+      {
+        // A source locked out for wrong PINs is refused before any aggregate sees its call.
+        const verdict = judgeOffer(s.lockout, input, (leg) => s.calls.has(leg))
+        if (verdict._tag === 'Refused') {
+          for (const effect of verdict.effects) out.emit(effect)
+          return s
+        }
+        if (verdict.table !== s.lockout) s = { ...s, lockout: verdict.table }
+      }
       return withCall(s, input.leg, offerCall(contextOf(s, input.at), input, out))
     case 'CallAnswered':
     case 'CallFailed':

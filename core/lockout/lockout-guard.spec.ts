@@ -1,0 +1,114 @@
+/**
+ * The PIN lockout through the node's step (DESIGN §6 `pin_lockout`, issue 9): wrong PINs from
+ * one source across calls lock that source out; its next call is refused with 403 and an
+ * observation; the VMR's real Hosts, from other sources or as themselves through a trusted
+ * peer, still get in.
+ */
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import { LegId } from '../model/ids.js'
+import { NodeHarness, makeConfig, makeVmr, observations, only, pin, videoOffer } from '../node/node-harness.js'
+import { lockedOutStatus } from './lockout-guard.js'
+
+const room = makeVmr('1', { aliases: ['meet.alice@example.com'], allowGuests: true, pin: pin('1234'), guestPin: pin('5555') })
+const lockout = { failures: 4, windowS: 60, blockS: 300 }
+const config = makeConfig({ vmrs: [room], global: { pinLockout: lockout, trustedPeers: ['10.0.0.5'] } })
+
+const attacker = '198.51.100.7'
+const host = '192.0.2.50'
+
+/** One call with a wrong PIN in its dial string (one attempt), then hung up. */
+const guessOnce = (h: NodeHarness, leg: string, source: string, trusted = false, callerUri = `sip:${leg}@callers.example.com`) => {
+  const effects = h.send({
+    _tag: 'CallOffered',
+    leg: LegId(leg),
+    dialled: 'sip:meet.alice**9999@example.com',
+    caller: { displayName: leg, uri: callerUri },
+    protocol: 'sip',
+    offer: videoOffer,
+    source,
+    ...(trusted ? { trusted: true } : {}),
+    registered: false,
+  })
+  h.hangUp(leg)
+  return effects
+}
+
+const refused = (effects: ReturnType<NodeHarness['send']>, leg: string): boolean =>
+  only(effects, 'Reject').some((r) => r.leg === leg && r.status === lockedOutStatus) &&
+  observations(effects).some((o) => o._tag === 'LockedOutCallRefused' && o.leg === leg)
+
+void describe('PIN lockout in the node step', () => {
+  void it('locks a source out at its 4th wrong PIN across calls, refuses its next call with 403, and lets it back after block_s', () => {
+    const h = new NodeHarness(config)
+    for (let i = 1; i <= 3; i++) assert.equal(observations(guessOnce(h, `g${i}`, attacker)).filter((o) => o._tag === 'SourceLockedOut').length, 0)
+    h.advance(5_000)
+    const fourth = guessOnce(h, 'g4', attacker)
+    assert.deepEqual(
+      observations(fourth).filter((o) => o._tag === 'SourceLockedOut'),
+      [{ _tag: 'SourceLockedOut', key: attacker, failures: 4, until: h.now + 300_000 }],
+    )
+    const next = h.offer('g5', 'sip:meet.alice**1234@example.com', { source: attacker })
+    assert.ok(refused(next, 'g5'), 'a locked-out source is refused even with the right PIN')
+    assert.equal(only(next, 'JoinMix').length, 0)
+    h.advance(300_000)
+    const later = h.offer('g6', 'sip:meet.alice**1234@example.com', { source: attacker })
+    assert.equal(only(later, 'JoinMix').length, 1, 'the block has ended')
+  })
+
+  void it('counts wrong PINs typed at the prompt, not only dialled ones', () => {
+    const h = new NodeHarness(config)
+    h.offer('p1', 'sip:meet.alice@example.com', { source: attacker })
+    h.keys('p1', '0000#1111#2222#')
+    h.offer('p2', 'sip:meet.alice@example.com', { source: attacker })
+    const effects = h.keys('p2', '3333#')
+    assert.equal(observations(effects).filter((o) => o._tag === 'SourceLockedOut').length, 1)
+    assert.ok(refused(h.offer('p3', 'sip:meet.alice@example.com', { source: attacker }), 'p3'))
+  })
+
+  void it("never locks the VMR's Host out from another source", () => {
+    const h = new NodeHarness(config)
+    for (let i = 1; i <= 8; i++) guessOnce(h, `g${i}`, attacker)
+    const effects = h.offer('host', 'sip:meet.alice**1234@example.com', { source: host })
+    assert.ok(observations(effects).some((o) => o._tag === 'PinAccepted' && o.role === 'host'))
+    assert.equal(only(effects, 'Reject').length, 0)
+  })
+
+  void it('through a trusted peer, locks out the asserted caller who guessed, not every user behind the peer', () => {
+    const h = new NodeHarness(config)
+    for (let i = 1; i <= 4; i++) guessOnce(h, `m${i}`, '10.0.0.5', true, 'sip:mallory@contoso.com')
+    const mallory = h.send({
+      _tag: 'CallOffered', leg: LegId('m5'), dialled: 'sip:meet.alice@example.com', caller: { displayName: 'M', uri: 'sip:Mallory@contoso.com' },
+      protocol: 'mssip', offer: videoOffer, source: '10.0.0.5', trusted: true, registered: false,
+    })
+    assert.ok(refused(mallory, 'm5'))
+    const alice = h.send({
+      _tag: 'CallOffered', leg: LegId('a1'), dialled: 'sip:meet.alice**1234@example.com', caller: { displayName: 'A', uri: 'sip:alice@contoso.com' },
+      protocol: 'mssip', offer: videoOffer, source: '10.0.0.5', trusted: true, registered: false,
+    })
+    assert.equal(only(alice, 'JoinMix').length, 1)
+  })
+
+  void it('whatever other sources guess, a Host calling from a source that never failed joins (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ source: fc.constantFrom(attacker, '203.0.113.9', '10.0.0.5'), trusted: fc.boolean(), gapMs: fc.nat(30_000) }), { maxLength: 30 }),
+        (guesses) => {
+          const h = new NodeHarness(config)
+          guesses.forEach((g, i) => {
+            h.advance(g.gapMs)
+            guessOnce(h, `x${i}`, g.source, g.trusted && g.source === '10.0.0.5', 'sip:guesser@contoso.com')
+          })
+          const viaPeer = h.send({
+            _tag: 'CallOffered', leg: LegId('hp'), dialled: 'sip:meet.alice**1234@example.com', caller: { displayName: 'A', uri: 'sip:alice@contoso.com' },
+            protocol: 'mssip', offer: videoOffer, source: '10.0.0.5', trusted: true, registered: false,
+          })
+          const direct = h.offer('hd', 'sip:meet.alice**1234@example.com', { source: host })
+          return only(viaPeer, 'JoinMix').length === 1 && only(direct, 'JoinMix').length === 1
+        },
+      ),
+      { numRuns: 60 },
+    )
+  })
+})
