@@ -210,6 +210,7 @@ export class CallSignalling implements Signalling {
       protocol,
       offer: media,
       source: sourceOf(incoming.flow),
+      ...(trusted ? { trusted: true } : {}),
       registered: false,
       ...(conversationId === undefined || conversationId.trim() === '' ? {} : { conversationId: conversationId.trim() }),
       ...(firstMessage !== undefined && E.isRight(firstMessage) ? { firstMessage: firstMessage.right } : {}),
