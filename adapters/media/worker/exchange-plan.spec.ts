@@ -1,0 +1,75 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import * as E from 'fp-ts/lib/Either.js'
+import { negotiateAnswer } from '../../sip/sdp/build-answer.js'
+import { buildOffer } from '../../sip/sdp/build-offer.js'
+import type { LocalMedia } from '../../sip/sdp/local-media.js'
+import { readOffer } from '../../sip/sdp/read-offer.js'
+import { audioPlanOfExchange } from './exchange-plan.js'
+import { AudioStreamPlan } from './worker-protocol.js'
+
+const bytes = (seed: number) => (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) % 256)
+
+const parley: LocalMedia = {
+  publicHost: '192.0.2.50',
+  ports: { audio: 40000, video: 40002 },
+  randomBytes: bytes(1),
+  session: { id: '1', version: 1 },
+  localUri: 'sip:meet.alice@example.com',
+}
+/** The far end, answering with the same SDP code as Parley's (its own port and address). */
+const farEnd: LocalMedia = { ...parley, publicHost: '198.51.100.9', ports: { audio: 5004 }, randomBytes: bytes(2), localUri: 'sip:far@example.net' }
+
+const read = (sdp: string) => {
+  const parsed = readOffer('application/sdp', sdp)
+  if (E.isLeft(parsed)) assert.fail(JSON.stringify(parsed.left))
+  return parsed.right
+}
+
+const exchange = (dialect: 'sip' | 'mssip', farDirection: 'sendrecv' | 'sendonly' | 'recvonly') => {
+  const offer = buildOffer({ _tag: 'Initial', dialect, media: { audio: 'sendrecv' }, local: parley })
+  if (E.isLeft(offer)) assert.fail(JSON.stringify(offer.left))
+  const ours = read(offer.right)
+  const theirs = read(negotiateAnswer(ours, { audio: farDirection }, farEnd).sdp)
+  return { ours, theirs, plan: audioPlanOfExchange(ours, theirs) }
+}
+
+void test('Parley offered, the far end answered: its codec, address, telephone-event; Parley’s port', () => {
+  const { plan, theirs } = exchange('sip', 'sendrecv')
+  assert.ok(plan !== undefined)
+  const answered = theirs.streams[0]
+  assert.ok(answered?.kind === 'rtp')
+  assert.deepEqual(plan.codec, { name: answered.codecs[0]?.name, payloadType: answered.codecs[0]?.payloadType, clockRate: answered.codecs[0]?.clockRate })
+  assert.deepEqual(plan.remote, { address: '198.51.100.9', port: 5004 })
+  assert.equal(plan.localPort, 40000)
+  assert.equal(plan.direction, 'sendrecv')
+  assert.equal(plan.telephoneEvent?.payloadType, answered.telephoneEvents[0]?.payloadType)
+  assert.ok(plan.telephoneEvent !== undefined)
+  assert.equal(plan.srtp, undefined)
+  assert.ok(E.isRight(AudioStreamPlan.decode(plan)))
+})
+
+void test('the direction is the mirror of the answer’s (RFC 3264 §6.1)', () => {
+  assert.equal(exchange('sip', 'sendonly').plan?.direction, 'recvonly')
+  assert.equal(exchange('sip', 'recvonly').plan?.direction, 'sendonly')
+})
+
+void test('an SfB exchange: Parley’s key from its offer, the far end’s from its answer; ICE from both', () => {
+  const { plan, ours, theirs } = exchange('mssip', 'sendrecv')
+  const ourAudio = ours.streams.find((s) => s.kind === 'rtp' && s.role === 'audio')
+  const theirAudio = theirs.streams.find((s) => s.kind === 'rtp' && s.role === 'audio')
+  assert.ok(ourAudio?.kind === 'rtp' && theirAudio?.kind === 'rtp')
+  assert.equal(plan?.srtp?.localKey, ourAudio.crypto[0]?.key)
+  assert.equal(plan?.srtp?.remoteKey, theirAudio.crypto[0]?.key)
+  assert.notEqual(plan?.srtp?.localKey, plan?.srtp?.remoteKey)
+  assert.equal(plan?.ice?.localUfrag, ourAudio.ice?.ufrag)
+  assert.equal(plan?.ice?.remoteUfrag, theirAudio.ice?.ufrag)
+})
+
+void test('no audio in the answer (rejected with port 0), no plan', () => {
+  const offer = buildOffer({ _tag: 'Initial', dialect: 'sip', media: { audio: 'sendrecv' }, local: parley })
+  if (E.isLeft(offer)) assert.fail('offer')
+  const ours = read(offer.right)
+  const theirs = read(negotiateAnswer(ours, { chat: true }, farEnd).sdp)
+  assert.equal(audioPlanOfExchange(ours, theirs), undefined)
+})
