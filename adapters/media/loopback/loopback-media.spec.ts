@@ -1,7 +1,8 @@
 /**
  * The loopback media on real UDP sockets (127.0.0.1, a small port range of its own): even RTP
  * ports with RTCP above, datagrams received and dropped, ports skipped when taken and freed on
- * release, the range exhausted cleanly, and the record of what each leg is shown and played.
+ * release (kept bound in an idle pool for the next leg), the range exhausted cleanly, and the
+ * record of what each leg is shown and played.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -93,6 +94,43 @@ void test('a taken port is skipped, the range runs out cleanly, and release free
     squatter.close()
     await media.close()
   }
+})
+
+void test('a released pair stays bound for the next leg, counts only for its owner, and close() frees it', async () => {
+  const range = await freeRange(8)
+  const media = new LoopbackMedia({ bindHost: '127.0.0.1', portMin: range.min, portMax: range.max, logger: silent })
+  const sender = dgram.createSocket('udp4')
+  const rtp = (port: number): Promise<void> => new Promise((resolve) => sender.send(Buffer.from([0x80, 0, 0, 1]), port, '127.0.0.1', () => resolve()))
+  let port = 0
+  try {
+    const first = await media.allocate(LegId('a'), ['audio'])
+    assert.ok(E.isRight(first) && first.right.audio !== undefined)
+    port = first.right.audio
+    media.release(LegId('a'))
+    assert.equal(media.portsInUse, 0)
+    assert.equal(media.idlePairs, 1)
+    // Late RTP for the ended leg reaches a bound socket (no ICMP) and counts for no one.
+    await rtp(port)
+    await waitFor(() => media.strayDatagrams === 1)
+    const second = await media.allocate(LegId('b'), ['audio'])
+    assert.ok(E.isRight(second))
+    assert.equal(second.right.audio, port, 'the idle pair is taken first')
+    assert.equal(media.idlePairs, 0)
+    await rtp(port + 1)
+    await waitFor(() => media.snapshot().find((s) => s.leg === LegId('b'))?.packetsReceived === 1)
+    assert.deepEqual(media.snapshot().map((s) => [s.leg, s.packetsReceived]), [[LegId('b'), 1]])
+  } finally {
+    sender.close()
+    await media.close()
+  }
+  assert.equal(media.idlePairs, 0)
+  // Closed: the ports can be bound by someone else.
+  const again = dgram.createSocket('udp4')
+  await new Promise<void>((resolve, reject) => {
+    again.once('error', reject)
+    again.bind(port, '127.0.0.1', () => resolve())
+  })
+  again.close()
 })
 
 void test('the snapshot says what each leg is shown and played, its mix, bridge and floor; release forgets the leg', async () => {

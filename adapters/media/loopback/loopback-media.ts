@@ -5,7 +5,10 @@
  * - allocates RTP ports for a leg's streams within `rtp_port_min..rtp_port_max`: an even port
  *   for RTP and the odd one above it for RTCP (RFC 3550 §11), each with a real UDP socket that
  *   receives and drops what arrives, so endpoints' RTP and ICE checks do not meet ICMP
- *   "port unreachable" (which makes some of them hang up); ports are released with the leg;
+ *   "port unreachable" (which makes some of them hang up); ports are released with the leg,
+ *   and a released pair stays bound in a small idle pool that the next allocation takes first
+ *   (oldest first): binding and closing two sockets per stream was ~50-70 µs of the main thread
+ *   per call (docs/decisions/0002-sip-hot-path.md);
  * - records, per leg, what the core asked the media side to do — the last View shown, the last
  *   Sound played, the conference mix it is in, the leg it is bridged to, whether it holds the
  *   content floor — and logs each effect at debug level;
@@ -62,7 +65,9 @@ export interface LoopbackMediaOptions {
 
 interface Pair {
   readonly port: number
-  readonly sockets: ReadonlyArray<dgram.Socket>
+  readonly sockets: dgram.Socket[]
+  /** The leg whose stream it carries; undefined while idle (what arrives then is dropped uncounted). */
+  owner: LegRecord | undefined
 }
 
 interface LegRecord {
@@ -79,11 +84,21 @@ interface LegRecord {
 /** Legs released recently: effects still on their way for them must not bring the record back. */
 const releasedMemory = 4096
 
+/**
+ * Released pairs kept bound for reuse (two sockets each). Enough for the legs a busy node starts
+ * and ends within a few milliseconds; beyond it a released pair is closed, as before.
+ */
+const idlePairsKept = 64
+
 export class LoopbackMedia implements Media, RtpPortAllocator {
   private readonly legs = new Map<LegId, LegRecord>()
   /** Ports held or being bound (RTP ports; the RTCP port is the next one). */
   private readonly reserved = new Set<number>()
   private readonly released = new Set<LegId>()
+  /** Released pairs still bound, oldest first; their ports stay in `reserved`. */
+  private readonly idle: Pair[] = []
+  /** Datagrams that reached an idle pair (late RTP of an ended leg), dropped uncounted for any leg. */
+  strayDatagrams = 0
   private readonly firstEven: number
   private readonly lastEven: number
   private cursor: number
@@ -153,13 +168,14 @@ export class LoopbackMedia implements Media, RtpPortAllocator {
     this.released.delete(leg)
     for (const stream of streams) {
       if (record.pairs.has(stream)) continue
-      const pair = await this.bindPair(record)
+      const pair = this.idle.shift() ?? (await this.bindPair())
       if (pair === undefined) return E.left({ _tag: 'NoFreeRtpPort', min: this.options.portMin, max: this.options.portMax, stream })
       // The leg may have been released while the sockets were being bound.
       if (this.legs.get(leg) !== record) {
-        this.closePair(pair)
+        this.putAway(pair)
         return E.left({ _tag: 'NoFreeRtpPort', min: this.options.portMin, max: this.options.portMax, stream })
       }
+      pair.owner = record
       record.pairs.set(stream, pair)
     }
     return E.right(Object.fromEntries(streams.map((s) => [s, record.pairs.get(s)?.port])) as RtpPorts)
@@ -170,17 +186,23 @@ export class LoopbackMedia implements Media, RtpPortAllocator {
     this.remember(leg)
     if (record === undefined) return
     this.legs.delete(leg)
-    for (const pair of record.pairs.values()) this.closePair(pair)
+    for (const pair of record.pairs.values()) this.putAway(pair)
   }
 
-  /** Ports held now (RTP ports of every pair), for tests and status. */
+  /** Ports held by legs now (RTP ports of their pairs), for tests and status. */
   get portsInUse(): number {
-    return this.reserved.size
+    return this.reserved.size - this.idle.length
+  }
+
+  /** Released pairs kept bound for the next allocations. */
+  get idlePairs(): number {
+    return this.idle.length
   }
 
   async close(): Promise<void> {
     this.closed = true
     for (const leg of [...this.legs.keys()]) this.release(leg)
+    for (const pair of this.idle.splice(0)) this.closePair(pair)
   }
 
   // ---- internals ------------------------------------------------------------------------------------
@@ -207,8 +229,15 @@ export class LoopbackMedia implements Media, RtpPortAllocator {
     }
   }
 
+  /** A pair no leg holds any more: kept bound for the next allocation while the pool has room. */
+  private putAway(pair: Pair): void {
+    pair.owner = undefined
+    if (!this.closed && this.idle.length < idlePairsKept) this.idle.push(pair)
+    else this.closePair(pair)
+  }
+
   /** The next even port not held by us whose pair binds; undefined after one full sweep. */
-  private async bindPair(record: LegRecord): Promise<Pair | undefined> {
+  private async bindPair(): Promise<Pair | undefined> {
     if (this.closed || this.lastEven < this.firstEven) return undefined
     const candidates = (this.lastEven - this.firstEven) / 2 + 1
     for (let tried = 0; tried < candidates; tried++) {
@@ -216,16 +245,21 @@ export class LoopbackMedia implements Media, RtpPortAllocator {
       this.cursor = port + 2 > this.lastEven ? this.firstEven : port + 2
       if (this.reserved.has(port)) continue
       this.reserved.add(port)
-      const rtp = await this.bindSocket(port, record)
-      const rtcp = rtp === undefined ? undefined : await this.bindSocket(port + 1, record)
-      if (rtp !== undefined && rtcp !== undefined) return { port, sockets: [rtp, rtcp] }
+      // The sockets' handlers count for whichever leg owns the pair at the time.
+      const pair: Pair = { port, sockets: [], owner: undefined }
+      const rtp = await this.bindSocket(port, pair)
+      const rtcp = rtp === undefined ? undefined : await this.bindSocket(port + 1, pair)
+      if (rtp !== undefined && rtcp !== undefined) {
+        pair.sockets.push(rtp, rtcp)
+        return pair
+      }
       rtp?.close()
       this.reserved.delete(port)
     }
     return undefined
   }
 
-  private bindSocket(port: number, record: LegRecord): Promise<dgram.Socket | undefined> {
+  private bindSocket(port: number, pair: Pair): Promise<dgram.Socket | undefined> {
     return new Promise((resolve) => {
       const socket = dgram.createSocket({ type: isIPv6(this.options.bindHost) ? 'udp6' : 'udp4' })
       const failed = (): void => {
@@ -237,7 +271,8 @@ export class LoopbackMedia implements Media, RtpPortAllocator {
         socket.off('error', failed)
         socket.on('error', (error) => this.options.logger.debug({ port, err: error.message }, 'RTP socket error'))
         socket.on('message', () => {
-          record.packetsReceived++
+          if (pair.owner !== undefined) pair.owner.packetsReceived++
+          else this.strayDatagrams++
         })
         resolve(socket)
       })
