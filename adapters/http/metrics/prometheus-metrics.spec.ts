@@ -47,3 +47,14 @@ void test('two nodes in one process count apart', async () => {
   assert.equal(parsePrometheusText(await two.render()).get('parley_presence_notifies_sent_total'), 0)
   assert.equal(parsePrometheusText(await one.render()).get('parley_presence_notifies_sent_total'), 1)
 })
+
+void test('PIN lockouts and the calls they refuse are counted apart (issue 9)', async () => {
+  const metrics = new PrometheusMetrics({ gauges: () => undefined, processMetrics: false })
+  assert.equal(parsePrometheusText(await metrics.render()).get('parley_pin_lockouts_total'), 0)
+  metrics.observed({ _tag: 'SourceLockedOut', key: '198.51.100.7', failures: 10, until: 300_000 })
+  metrics.observed({ _tag: 'LockedOutCallRefused', leg: LegId('b'), key: '198.51.100.7', until: 300_000 })
+  metrics.observed({ _tag: 'LockedOutCallRefused', leg: LegId('c'), key: '198.51.100.7', until: 300_000 })
+  const after = parsePrometheusText(await metrics.render())
+  assert.equal(after.get('parley_pin_lockouts_total'), 1)
+  assert.equal(after.get('parley_calls_refused_locked_out_total'), 2)
+})

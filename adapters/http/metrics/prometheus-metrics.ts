@@ -57,6 +57,8 @@ export class PrometheusMetrics implements NodeMetricsSink {
   readonly registry = new Registry()
   private readonly calls: Counter<'result'>
   private readonly pinFailures: Counter
+  private readonly pinLockouts: Counter
+  private readonly lockedOutCalls: Counter
   private readonly chatRelayed: Counter
   private readonly chatDeliveries: Counter
   private readonly observations: Counter<'kind'>
@@ -69,6 +71,8 @@ export class PrometheusMetrics implements NodeMetricsSink {
     const registers = [this.registry]
     this.calls = new Counter({ name: 'parley_calls_total', help: 'Incoming calls resolved, by result (conference, gateway, rejected)', labelNames: ['result'], registers })
     this.pinFailures = new Counter({ name: 'parley_pin_failures_total', help: 'Wrong PINs entered or dialled', registers })
+    this.pinLockouts = new Counter({ name: 'parley_pin_lockouts_total', help: 'Sources locked out for too many wrong PINs (global pin_lockout)', registers })
+    this.lockedOutCalls = new Counter({ name: 'parley_calls_refused_locked_out_total', help: 'Calls refused (403) because their source is locked out for wrong PINs', registers })
     this.chatRelayed = new Counter({ name: 'parley_chat_messages_relayed_total', help: 'Chat messages relayed to a conference or across a gateway call', registers })
     this.chatDeliveries = new Counter({ name: 'parley_chat_deliveries_total', help: 'Chat messages delivered, one per recipient', registers })
     this.observations = new Counter({ name: 'parley_observations_total', help: "The core's observations, by kind", labelNames: ['kind'], registers })
@@ -118,6 +122,10 @@ export class PrometheusMetrics implements NodeMetricsSink {
         return this.child(`c|${observation.result}`, () => this.calls.labels(observation.result)).inc()
       case 'PinFailed':
         return this.pinFailures.inc()
+      case 'SourceLockedOut':
+        return this.pinLockouts.inc()
+      case 'LockedOutCallRefused':
+        return this.lockedOutCalls.inc()
       case 'ChatRelayed':
         this.chatRelayed.inc()
         return this.chatDeliveries.inc(observation.recipients)
