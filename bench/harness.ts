@@ -14,6 +14,17 @@ export interface Measurement {
   readonly target?: number
   /** For latencies and the like: the ratio is then reference / parley, so bigger is still better. */
   readonly lowerIsBetter?: boolean
+  /**
+   * A target for Parley's own figure besides the ratio (issue 8: e.g. >= 20 000 NOTIFY/s, p99 <
+   * 20 ms): at least `value`, or at most when `lowerIsBetter`. Both must hold for "met".
+   */
+  readonly absolute?: { readonly value: number }
+  /** At most this many samples (the run's count otherwise), for a slow measurement. */
+  readonly samples?: number
+  /** False: no warm-up sample (a measurement whose setup is its warm-up). */
+  readonly warmUp?: boolean
+  /** What the figures alone do not say (e.g. how many calls in progress survived), after the run. */
+  readonly detail?: () => string
   /** One side-by-side sample: the reference and Parley measured alternately in this one call. */
   sample(): Promise<{ parley: number; reference: number }>
 }

@@ -23,7 +23,14 @@ interface Result {
   readonly ratio: number
   readonly ratio_range: readonly [number, number]
   readonly target: number | null
+  /** Parley's own figure must be at least this (at most, for lower-is-better measurements). */
+  readonly absolute_target: number | null
+  readonly lower_is_better: boolean
+  readonly parley_range: readonly [number, number]
+  readonly reference_range: readonly [number, number]
+  readonly samples: number
   readonly met: boolean | null
+  readonly detail?: string
 }
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
@@ -60,16 +67,27 @@ const loadMeasurements = async (names: ReadonlyArray<string>): Promise<ReadonlyA
 const summarize = (m: Measurement, samples: ReadonlyArray<{ parley: number; reference: number }>): Result => {
   const ratios = samples.map((s) => (m.lowerIsBetter === true ? s.reference / s.parley : s.parley / s.reference))
   const ratio = median(ratios)
+  const parley = median(samples.map((s) => s.parley))
+  const ratioMet = m.target === undefined ? null : ratio >= m.target
+  const absoluteMet = m.absolute === undefined ? null : m.lowerIsBetter === true ? parley <= m.absolute.value : parley >= m.absolute.value
+  const detail = m.detail?.()
+  const range = (xs: ReadonlyArray<number>): readonly [number, number] => [round(Math.min(...xs)), round(Math.max(...xs))]
   return {
     name: m.name,
     unit: m.unit,
-    parley: round(median(samples.map((s) => s.parley))),
+    parley: round(parley),
     reference: round(median(samples.map((s) => s.reference))),
     reference_name: m.reference_name,
     ratio: round(ratio),
     ratio_range: [round(Math.min(...ratios)), round(Math.max(...ratios))],
     target: m.target ?? null,
-    met: m.target === undefined ? null : ratio >= m.target,
+    absolute_target: m.absolute?.value ?? null,
+    lower_is_better: m.lowerIsBetter === true,
+    parley_range: range(samples.map((s) => s.parley)),
+    reference_range: range(samples.map((s) => s.reference)),
+    samples: samples.length,
+    met: ratioMet === null && absoluteMet === null ? null : ratioMet !== false && absoluteMet !== false,
+    ...(detail === undefined ? {} : { detail }),
   }
 }
 
@@ -84,7 +102,7 @@ const printTable = (results: ReadonlyArray<Result>): void => {
     r.reference_name,
     `${r.ratio}x`,
     `${r.ratio_range[0]}-${r.ratio_range[1]}x`,
-    r.target === null ? '-' : `>= ${r.target}x`,
+    [r.target === null ? '' : `>= ${r.target}x`, r.absolute_target === null ? '' : `${r.lower_is_better ? '<=' : '>='} ${r.absolute_target} ${r.unit}`].filter((t) => t !== '').join(', ') || '-',
     r.met === null ? '-' : r.met ? 'met' : 'NOT MET',
   ])
   const header = ['measurement', 'parley', 'reference', 'reference is', 'ratio', 'range', 'target', '']
@@ -93,16 +111,20 @@ const printTable = (results: ReadonlyArray<Result>): void => {
   console.log(line(header))
   console.log(line(widths.map((w) => '-'.repeat(w))))
   for (const row of rows) console.log(line(row))
+  for (const r of results) if (r.detail !== undefined) console.log(`\n${r.name}: ${r.detail}`)
 }
 
 const main = async (): Promise<void> => {
   const { names, samples } = parseArgs(process.argv.slice(2))
+  // Benches wait on unreferenced things (child processes, sockets) that must not keep the run
+  // alive once it is done; this keeps it alive until then.
+  const keepAlive = setInterval(() => undefined, 60_000)
   const measurements = await loadMeasurements(names)
   console.log(`${measurements.length} measurement(s), ${samples} samples each, interleaved`)
-  for (const m of measurements) await m.sample() // warm-up: let the JIT settle, then discard
+  for (const m of measurements) if (m.warmUp !== false) await m.sample() // warm-up: let the JIT settle, then discard
   const taken = measurements.map(() => [] as Array<{ parley: number; reference: number }>)
   for (let round = 0; round < samples; round++) {
-    for (let i = 0; i < measurements.length; i++) taken[i]!.push(await measurements[i]!.sample())
+    for (let i = 0; i < measurements.length; i++) if (taken[i]!.length < (measurements[i]!.samples ?? samples)) taken[i]!.push(await measurements[i]!.sample())
     process.stdout.write(`  sample ${round + 1}/${samples}\r`)
   }
   process.stdout.write('\n')
@@ -112,6 +134,7 @@ const main = async (): Promise<void> => {
   mkdirSync(outDir, { recursive: true })
   writeFileSync(join(outDir, 'latest.json'), JSON.stringify(results, null, 2) + '\n')
   console.log(`wrote ${join('bench', 'out', 'latest.json')}`)
+  clearInterval(keepAlive)
 }
 
 await main()
