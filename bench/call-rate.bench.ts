@@ -8,7 +8,8 @@
  *
  * - Parley is the real node process (`node bin/parley.mjs serve`) with a configuration of one
  *   VMR, meet.bob@example.com without a PIN (everyone is a Host), a fresh data directory, SIP on
- *   a free loopback port, HTTP on port 0, log level warn.
+ *   a free loopback port, HTTP on port 0, log level warn, signalling-only media
+ *   (`PARLEY_MEDIA=loopback`: RTP ports bound and drained, no GStreamer worker).
  * - The offer is audio and video, so that Parley sends no re-INVITE (an audio-only offer to a VMR
  *   with `audio_only_view: room` gets one); Parley binds RTP/RTCP port pairs for both streams
  *   (its loopback media sink), SIPp's UAS binds none.
@@ -35,6 +36,9 @@ const probeSeconds = 1.2
 /** Time for the side just probed to finish what it was doing (2xx retransmissions, timers). */
 const settleMs = 250
 
+/** The node's media for the call rate: SIP is measured, not media (the default is the GStreamer worker). */
+export const signallingOnly: Readonly<Record<string, string>> = { PARLEY_MEDIA: 'loopback' }
+
 /** One VMR, no PIN: every caller is a Host and is answered at once (DESIGN §2). */
 export const benchConfig = {
   global: {},
@@ -60,7 +64,7 @@ let probeCount = 0
 
 const ensureRunning = async (): Promise<void> => {
   workDir ??= mkdtempSync(join(tmpdir(), 'parley-call-rate-'))
-  if (parley === undefined || !parley.alive()) parley = await startParleyNode({ workDir: join(workDir, 'parley'), config: benchConfig, host })
+  if (parley === undefined || !parley.alive()) parley = await startParleyNode({ workDir: join(workDir, 'parley'), config: benchConfig, host, env: signallingOnly })
   if (uas === undefined || !uas.alive()) uas = await startSippUas(host)
 }
 

@@ -9,7 +9,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { benchConfig } from '../call-rate.bench.js'
+import { benchConfig, signallingOnly } from '../call-rate.bench.js'
 import { startParleyNode } from './parley-node.js'
 import { buildForProfile, repositoryRoot } from './profile-build.js'
 import { formatSummary, summariseProfile, type Profile } from './profile-summary.js'
@@ -38,6 +38,7 @@ const node = await startParleyNode({
   workDir: join(workDir, 'parley'),
   config: benchConfig,
   host,
+  env: signallingOnly,
   ...(profileDir === undefined ? {} : { entry: buildForProfile(join(workDir, 'build')), nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }),
 })
 const probe = (r: number, s: number, name: string) => runProbe({ scenario, service: 'meet.bob', host, target: { host, port: node.sipPort }, rate: r, seconds: s, workDir, name })
