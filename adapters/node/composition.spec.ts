@@ -40,7 +40,7 @@ const boot = (assembly: Assembly, log: ReturnType<typeof memoryLog>): Boot => {
   const { store } = openStore(data.dir, { engine: patternEngines[assembly], adminPassword: 'secret' })
   dataDirs.push({ remove: data.remove, close: () => store.close() })
   return {
-    env: { sipBind: '127.0.0.1', sipPort: 0, sipsPort: 0, httpBind: '127.0.0.1', httpPort: 0, publicHost: '127.0.0.1', dataDir: '/nonexistent', logLevel: 'info' },
+    env: { sipBind: '127.0.0.1', sipPort: 0, sipsPort: 0, httpBind: '127.0.0.1', httpPort: 0, publicHost: '127.0.0.1', dataDir: '/nonexistent', logLevel: 'info', media: 'loopback' },
     logger: createLogger('info', log.stream),
     versions: { parley: '0.0.0-test', node: process.version },
     store,

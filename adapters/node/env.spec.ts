@@ -27,6 +27,7 @@ void test('defaults of DESIGN §6', () => {
     publicHost: '192.0.2.10',
     dataDir: '/srv/parley/data',
     logLevel: 'info',
+    media: 'gst',
   }))
 })
 
@@ -59,6 +60,7 @@ void test('every variable is read, paths are resolved against the working direct
       PARLEY_LOG_LEVEL: 'DEBUG',
       PARLEY_TLS_CERT: 'tls/cert.pem',
       PARLEY_TLS_KEY: '/etc/parley/key.pem',
+      PARLEY_MEDIA: 'Loopback',
       PARLEY_OTHER: 'ignored here',
       HOME: '/root',
     },
@@ -76,6 +78,7 @@ void test('every variable is read, paths are resolved against the working direct
     adminPassword: 's3cret',
     logLevel: 'debug',
     tls: { certFile: '/srv/parley/tls/cert.pem', keyFile: '/etc/parley/key.pem' },
+    media: 'loopback',
   }))
   const empty = decodeEnvironment({ PARLEY_SIP_PORT: '', PARLEY_CONFIG: '' }, host())
   assert.ok(E.isRight(empty))
@@ -85,12 +88,13 @@ void test('every variable is read, paths are resolved against the working direct
 
 void test('bad values name the variable, its value and what is expected', () => {
   const decoded = decodeEnvironment(
-    { PARLEY_SIP_PORT: '70000', PARLEY_HTTP_BIND: 'localhost', PARLEY_LOG_LEVEL: 'loud', PARLEY_PUBLIC_HOST: 'bad host' },
+    { PARLEY_SIP_PORT: '70000', PARLEY_HTTP_BIND: 'localhost', PARLEY_LOG_LEVEL: 'loud', PARLEY_PUBLIC_HOST: 'bad host', PARLEY_MEDIA: 'rtp' },
     host(),
   )
   assert.ok(E.isLeft(decoded))
   const byVariable = new Map(decoded.left.problems.map((p) => [p.variable, p]))
-  assert.deepEqual([...byVariable.keys()].sort(), ['PARLEY_HTTP_BIND', 'PARLEY_LOG_LEVEL', 'PARLEY_PUBLIC_HOST', 'PARLEY_SIP_PORT'])
+  assert.deepEqual([...byVariable.keys()].sort(), ['PARLEY_HTTP_BIND', 'PARLEY_LOG_LEVEL', 'PARLEY_MEDIA', 'PARLEY_PUBLIC_HOST', 'PARLEY_SIP_PORT'])
+  assert.match(byVariable.get('PARLEY_MEDIA')?.message ?? '', /one of gst, loopback/)
   assert.equal(byVariable.get('PARLEY_SIP_PORT')?.value, '70000')
   assert.match(byVariable.get('PARLEY_SIP_PORT')?.message ?? '', /port number from 0 to 65535/)
   assert.match(byVariable.get('PARLEY_LOG_LEVEL')?.message ?? '', /one of fatal, error, warn, info, debug, trace, silent/)

@@ -13,6 +13,15 @@ import * as t from 'io-ts'
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof logLevels)[number]
 
+/**
+ * PARLEY_MEDIA: what carries the calls' RTP. `gst` (the default) runs the GStreamer media worker
+ * (adapters/media/worker/): people hear each other, RFC 4733 DTMF is read. `loopback` only binds
+ * the RTP ports and drops what arrives (adapters/media/loopback/): signalling without media, for
+ * the wire features and the call-rate bench, whose thousands of calls would each cost a pipeline.
+ */
+export const mediaKinds = ['gst', 'loopback'] as const
+export type MediaKind = (typeof mediaKinds)[number]
+
 export interface TlsFiles {
   readonly certFile: string
   readonly keyFile: string
@@ -37,6 +46,8 @@ export interface Environment {
   readonly logLevel: LogLevel
   /** PARLEY_TLS_CERT and PARLEY_TLS_KEY, absolute; absent = the self-signed pair in the data dir. */
   readonly tls?: TlsFiles
+  /** PARLEY_MEDIA: `gst` (default) or `loopback`. */
+  readonly media: MediaKind
 }
 
 export interface EnvironmentProblem {
@@ -93,6 +104,13 @@ const LogLevelCodec = stringCodec(
   (u): u is LogLevel => logLevels.some((l) => l === u),
 )
 
+const MediaKindCodec = stringCodec(
+  'MediaKind',
+  `must be one of ${mediaKinds.join(', ')}`,
+  (s) => mediaKinds.find((m) => m === s.toLowerCase()),
+  (u): u is MediaKind => mediaKinds.some((m) => m === u),
+)
+
 const withDefault = <A>(codec: t.Type<A, string, unknown>, fallback: A) =>
   new t.Type<A, string, unknown>(
     codec.name,
@@ -110,6 +128,7 @@ const Variables = t.intersection([
     PARLEY_HTTP_PORT: withDefault(Port, 8080),
     PARLEY_DATA_DIR: withDefault(Text, './data'),
     PARLEY_LOG_LEVEL: withDefault(LogLevelCodec, 'info'),
+    PARLEY_MEDIA: withDefault(MediaKindCodec, 'gst'),
   }),
   t.partial({
     PARLEY_PUBLIC_HOST: HostName,
@@ -134,6 +153,7 @@ export const knownVariables: ReadonlyArray<string> = [
   'PARLEY_LOG_LEVEL',
   'PARLEY_TLS_CERT',
   'PARLEY_TLS_KEY',
+  'PARLEY_MEDIA',
 ]
 
 export const unknownParleyVariables = (env: Readonly<Record<string, string | undefined>>): ReadonlyArray<string> =>
@@ -181,6 +201,7 @@ export const decodeEnvironment = (
     publicHost,
     dataDir: resolve(host.cwd, v.PARLEY_DATA_DIR),
     logLevel: v.PARLEY_LOG_LEVEL,
+    media: v.PARLEY_MEDIA,
     ...(v.PARLEY_CONFIG === undefined ? {} : { configFile: resolve(host.cwd, v.PARLEY_CONFIG) }),
     ...(v.PARLEY_ADMIN_PASSWORD === undefined ? {} : { adminPassword: v.PARLEY_ADMIN_PASSWORD }),
     ...(v.PARLEY_TLS_CERT === undefined || v.PARLEY_TLS_KEY === undefined

@@ -30,6 +30,10 @@ import type { Clock } from '../../../core/ports/clock.js'
 import type { Ids } from '../../../core/ports/ids.js'
 import type { CallControlEffect, Signalling, SignallingError } from '../../../core/ports/signalling.js'
 import type { RtpPortAllocator, RtpStream } from '../../media/loopback/loopback-media.js'
+import type { LegMediaAttacher } from '../../media/worker/exchange-plan.js'
+import { audioPlanOfExchange } from '../../media/worker/exchange-plan.js'
+import { audioPlanOf } from '../../media/worker/leg-plan.js'
+import type { AudioStreamPlan } from '../../media/worker/worker-protocol.js'
 import { isMsSip } from '../dialect/ms-sip.js'
 import { parseDtmfInfo, buildDtmfInfo } from '../dtmf/dtmf-info.js'
 import type { DtmfDigit } from '../../../core/model/call.js'
@@ -51,6 +55,8 @@ import { callerParty, dialledAddress, isTrusted, nameAddrOf, reasonHeader, sourc
 export interface CallSignallingOptions {
   readonly stack: SipStack
   readonly ports: RtpPortAllocator
+  /** Takes each leg's negotiated audio after every completed offer/answer (the media worker); none = signalling only. */
+  readonly media?: LegMediaAttacher
   readonly clock: Clock
   readonly ids: Ids
   readonly logger: Logger
@@ -143,6 +149,8 @@ const done: E.Either<SignallingError, void> = E.right(undefined)
 
 export class CallSignalling implements Signalling {
   private readonly legs = new Map<LegId, CallLeg>()
+  /** The audio plan last given to the media side per leg: a refresh re-INVITE that changes nothing does not rebuild the stream. */
+  private readonly attachedAudio = new WeakMap<CallLeg, string>()
   private consumer: (input: Input) => void = () => undefined
   private readonly randomBytes: (length: number) => Uint8Array
 
@@ -321,22 +329,27 @@ export class CallSignalling implements Signalling {
       invite.respond({ status: 500, reason: 'Could not build SDP', headers: [reasonHeader(500, sdp.left)] })
       return this.lose(leg, 'transport', sdp.left)
     }
-    const sent = invite.respond({ status: 200, body: sdpBody(sdp.right) })
+    const sent = invite.respond({ status: 200, body: sdpBody(sdp.right.sdp) })
     // The caller's CANCEL got there first (the stack answered 487): the leg is already over.
     if (E.isLeft(sent) || sent.right === undefined) return legGone(leg.id)
     leg.invite = undefined
-    leg.localSdp = sdp.right
+    leg.localSdp = sdp.right.sdp
     leg.localMedia = media
     this.attach(leg, sent.right)
+    this.attachMedia(leg, sdp.right.audio)
     return done
   }
 
   /** Parley's answer to `offer`, or its own offer when there is none (delayed offer). */
-  private describe(leg: CallLeg, offer: ParsedOffer | undefined, media: MediaAnswer): E.Either<string, string> {
+  private describe(leg: CallLeg, offer: ParsedOffer | undefined, media: MediaAnswer): E.Either<string, { readonly sdp: string; readonly audio?: AudioStreamPlan }> {
     try {
-      if (offer !== undefined) return E.right(negotiateAnswer(offer, media, this.local(leg)).sdp)
+      if (offer !== undefined) {
+        const negotiated = negotiateAnswer(offer, media, this.local(leg))
+        const audio = audioPlanOf(negotiated)
+        return E.right({ sdp: negotiated.sdp, ...(audio === undefined ? {} : { audio }) })
+      }
       const built = buildOffer({ _tag: 'Initial', dialect: leg.dialect, media: offerableMedia(media), local: this.local(leg) })
-      return E.isRight(built) ? built : E.left(`offer: ${built.left._tag}`)
+      return E.isRight(built) ? E.right({ sdp: built.right }) : E.left(`offer: ${built.left._tag}`)
     } catch (error) {
       return E.left(error instanceof Error ? error.message : String(error))
     }
@@ -348,19 +361,20 @@ export class CallSignalling implements Signalling {
       return wireFailure(leg.id, 'no RTP ports free')
     }
     // An offerless re-INVITE gets the SDP in force as Parley's offer (RFC 3264 §8: unchanged).
-    const sdp = offer === undefined && leg.localSdp !== undefined ? E.right(leg.localSdp) : this.describe(leg, offer, media)
+    const sdp = offer === undefined && leg.localSdp !== undefined ? E.right({ sdp: leg.localSdp }) : this.describe(leg, offer, media)
     if (E.isLeft(sdp)) {
       request.respond({ status: 500, reason: 'Could not build SDP', headers: [reasonHeader(500, sdp.left)] })
       return wireFailure(leg.id, sdp.left)
     }
-    const sent = request.respond({ status: 200, body: sdpBody(sdp.right) })
+    const sent = request.respond({ status: 200, body: sdpBody(sdp.right.sdp) })
     if (E.isLeft(sent)) return legGone(leg.id)
-    leg.localSdp = sdp.right
+    leg.localSdp = sdp.right.sdp
     leg.localMedia = media
     if (offer !== undefined) {
       leg.remoteOffer = offer
       leg.remoteMedia = offer.media
     }
+    this.attachMedia(leg, 'audio' in sdp.right ? sdp.right.audio : undefined)
     return done
   }
 
@@ -412,6 +426,7 @@ export class CallSignalling implements Signalling {
       if (E.isRight(answer)) {
         leg.remoteOffer = answer.right
         leg.remoteMedia = answer.right.media
+        this.attachMedia(leg, this.planOfOwnOffer(leg, answer.right))
       }
       return done
     }
@@ -514,6 +529,7 @@ export class CallSignalling implements Signalling {
     }
     leg.remoteOffer = answer.right
     leg.remoteMedia = answer.right.media
+    this.attachMedia(leg, this.planOfOwnOffer(leg, answer.right))
     this.deliver({ _tag: 'CallAnswered', at: this.now(), leg: leg.id, answer: answer.right.media })
   }
 
@@ -531,6 +547,7 @@ export class CallSignalling implements Signalling {
           if (E.isRight(answer)) {
             leg.remoteOffer = answer.right
             leg.remoteMedia = answer.right.media
+            this.attachMedia(leg, this.planOfOwnOffer(leg, answer.right))
           }
         }
         leg.markAcked()
@@ -565,6 +582,29 @@ export class CallSignalling implements Signalling {
     this.forget(leg)
     if (this.options.logger.isLevelEnabled('info')) this.options.logger.info({ leg: leg.id, reason }, 'call ended by the far end')
     this.deliver({ _tag: 'CallEnded', at: this.now(), leg: leg.id, reason })
+  }
+
+  /**
+   * Gives the media side the leg's negotiated audio (the worker starts or replaces its RTP); the
+   * leg's ports are released with the leg (forget). A plan the worker refuses leaves the call up
+   * without audio, and says why in the log.
+   */
+  private attachMedia(leg: CallLeg, audio: AudioStreamPlan | undefined): void {
+    const media = this.options.media
+    if (media === undefined || audio === undefined || leg.ended) return
+    const key = JSON.stringify(audio)
+    if (this.attachedAudio.get(leg) === key) return
+    this.attachedAudio.set(leg, key)
+    void media.attach(leg.id, audio)().then((attached) => {
+      if (E.isLeft(attached)) this.options.logger.warn({ leg: leg.id, error: attached.left }, 'the call’s audio could not be started')
+    })
+  }
+
+  /** The audio plan when Parley offered (`leg.localSdp`) and `answer` came back. */
+  private planOfOwnOffer(leg: CallLeg, answer: ParsedOffer): AudioStreamPlan | undefined {
+    if (this.options.media === undefined || leg.localSdp === undefined) return undefined
+    const ours = readOffer('application/sdp', leg.localSdp)
+    return E.isRight(ours) ? audioPlanOfExchange(ours.right, answer) : undefined
   }
 
   /** Ends the leg on the SIP side and tells the core (the adapter could not carry the call). */

@@ -33,7 +33,7 @@ const headerLines = (message: string, names: ReadonlyArray<string>): string[] =>
 export const measurePresenceFanout = async (watchers: number): Promise<FanoutResult> => {
   const pair = makeSelfSigned('127.0.0.1')
   const service = createSipService({
-    env: { sipBind: '127.0.0.1', sipPort: 0, sipsPort: 0, httpBind: '127.0.0.1', httpPort: 0, publicHost: '127.0.0.1', dataDir: '/nonexistent', logLevel: 'silent' },
+    env: { sipBind: '127.0.0.1', sipPort: 0, sipsPort: 0, httpBind: '127.0.0.1', httpPort: 0, publicHost: '127.0.0.1', dataDir: '/nonexistent', logLevel: 'silent', media: 'loopback' },
     tls: { cert: pair.cert, key: pair.key, files: { certFile: '', keyFile: '' }, origin: 'generated' },
     logger: pino({ level: 'silent' }),
     config: demoPresenceConfig,

@@ -28,6 +28,7 @@ const env = (overrides: Partial<Environment> = {}): Environment => ({
   publicHost: '127.0.0.1',
   dataDir: '/nonexistent',
   logLevel: 'silent',
+  media: 'loopback',
   ...overrides,
 })
 

@@ -2,7 +2,8 @@
  * The live SipService (adapters/node/sip-service.ts): opens the UDP, TCP and TLS listeners
  * (PARLEY_SIP_PORT for UDP and TCP, PARLEY_SIPS_PORT for TLS, 0 = any free port per transport),
  * runs the SIP stack over them, and assembles what carries the core's effects — calls and
- * presence over SIP, the loopback media — around the node runtime that steps the core.
+ * presence over SIP, the media side (PARLEY_MEDIA: the GStreamer worker or the loopback sink,
+ * adapters/node/node-media.ts) — around the node runtime that steps the core.
  */
 import { isIP } from 'node:net'
 import * as E from 'fp-ts/lib/Either.js'
@@ -11,8 +12,9 @@ import type { CompiledConfig } from '../../../core/config/compiled.js'
 import type { Clock } from '../../../core/ports/clock.js'
 import type { Ids } from '../../../core/ports/ids.js'
 import { loadProductLogo } from '../../http/logo/product-logo.js'
-import { LoopbackMedia } from '../../media/loopback/loopback-media.js'
 import type { Environment } from '../../node/env.js'
+import type { MediaStatus, NodeMedia, NodeMediaFactory } from '../../node/node-media.js'
+import { loopbackMediaFactory } from '../../node/node-media.js'
 import type { NodeMetricsSink } from '../../node/metrics-sink.js'
 import { noMetrics } from '../../node/metrics-sink.js'
 import { NodeRuntime } from '../../node/node-runtime.js'
@@ -42,6 +44,8 @@ export interface SipServiceDeps {
   readonly sipTimers?: Partial<SipTimerConfig>
   /** SIP messages, NOTIFYs and the core's observations are counted here (GET /metrics). */
   readonly metrics?: NodeMetricsSink
+  /** What carries RTP (PARLEY_MEDIA, chosen by the composition root); the loopback sink when absent. */
+  readonly media?: NodeMediaFactory
 }
 
 /** Body types Parley reads (OPTIONS Accept): the stack's list plus those of presence lists and typing. */
@@ -56,7 +60,8 @@ const describeStartError = (error: TransportStartError): string =>
 interface Running {
   readonly transport: NodeSipTransport
   readonly stack: SipStack
-  readonly media: LoopbackMedia
+  readonly media: NodeMedia
+  readonly mediaStatus: MediaStatus
   readonly calls: CallSignalling
   readonly presence: PresenceSubscriptions
   readonly runtime: NodeRuntime
@@ -73,8 +78,13 @@ export class LiveSipService implements SipService {
   }
 
   /** What each leg is shown and played (the status API's participant view, issue 7). */
-  get media(): LoopbackMedia | undefined {
+  get media(): NodeMedia | undefined {
     return this.running?.media
+  }
+
+  /** Which media carries the calls, and how its start went (for the ready line); absent until started. */
+  get mediaStatus(): MediaStatus | undefined {
+    return this.running?.mediaStatus
   }
 
   readonly start = async (listening: NodeListening): Promise<SipPorts> => {
@@ -93,17 +103,18 @@ export class LiveSipService implements SipService {
     const metrics = this.deps.metrics ?? noMetrics
     const stack = new SipStack({ transport: countedTransport(transport, metrics), clock, publicHost: env.publicHost, logger, accept: accepted, userAgent: 'Parley', ...(this.deps.sipTimers === undefined ? {} : { timers: this.deps.sipTimers }) })
     const global = config.source.global
-    const media = new LoopbackMedia({ bindHost: env.sipBind, portMin: global.rtpPortMin, portMax: global.rtpPortMax, logger: logger.child({ module: 'media' }) })
+    const mediaFactory = this.deps.media ?? loopbackMediaFactory(logger.child({ module: 'media' }))
+    const { media, status: mediaStatus } = await mediaFactory({ bindHost: env.sipBind, portMin: global.rtpPortMin, portMax: global.rtpPortMax })
     const cell: { runtime?: NodeRuntime } = {}
     const trustedPeers = (): ReadonlyArray<string> => (cell.runtime?.config ?? config).source.global.trustedPeers
     const isOwnHost = ownHostCheck([env.publicHost, ...(isIP(env.sipBind) !== 0 && env.sipBind !== '0.0.0.0' && env.sipBind !== '::' ? [env.sipBind] : [])])
-    const calls = new CallSignalling({ stack, ports: media, clock, ids, logger, publicHost: env.publicHost, trustedPeers, isOwnHost })
+    const calls = new CallSignalling({ stack, ports: media, ...(media.attacher === undefined ? {} : { media: media.attacher }), clock, ids, logger, publicHost: env.publicHost, trustedPeers, isOwnHost })
     const presence = new PresenceSubscriptions({ clock, ids, logger, trustedPeers, isOwnHost, metrics, ...(this.deps.subscriptionLimits === undefined ? {} : { limits: this.deps.subscriptionLimits }) })
     presence.setAvatarSource({ baseUrl: listening.avatarBaseUrl, productLogoHash: this.deps.productLogoHash ?? loadProductLogo().sha1 })
     const runtime = new NodeRuntime({ config, clock, signalling: calls, media, presence, logger: logger.child({ module: 'core' }), metrics })
     cell.runtime = runtime
     stack.onRequest(routeRequest(calls, presence))
-    this.running = { transport, stack, media, calls, presence, runtime }
+    this.running = { transport, stack, media, mediaStatus, calls, presence, runtime }
     const ports = transport.ports()
     return { udp: ports.udp ?? 0, tcp: ports.tcp ?? 0, tls: ports.tls ?? 0 }
   }
