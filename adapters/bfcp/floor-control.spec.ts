@@ -1,0 +1,182 @@
+/**
+ * The floor control server against BFCP clients over real loopback UDP and TCP, with the real
+ * core deciding (NodeHarness): grant, release, a second presenter taking the floor, a Guest
+ * refused where Guests may not present (DESIGN §2 Content), the Error answers, and the leg's end.
+ */
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import pino from 'pino'
+import type { LegId } from '../../core/model/ids.js'
+import { LegId as legId } from '../../core/model/ids.js'
+import type { Effect } from '../../core/node/effect.js'
+import type { Media, MediaEffect } from '../../core/ports/media.js'
+import { NodeHarness, makeConfig, makeVmr, pin } from '../../core/node/node-harness.js'
+import { systemClock } from '../node/system-clock.js'
+import type { BfcpMessage } from './bfcp-message.js'
+import { findAttribute } from './bfcp-message.js'
+import { FloorControl } from './floor-control.js'
+import { BfcpClient, floorRequestIdIn, requestStatusIn } from './testing/bfcp-client.js'
+
+const mediaTags = new Set<Effect['_tag']>(['Show', 'Play', 'JoinMix', 'LeaveMix', 'Bridge', 'GrantFloor', 'RevokeFloor'])
+const isMedia = (e: Effect): e is MediaEffect => mediaTags.has(e._tag)
+
+const room = (guestsCanPresent: boolean) =>
+  makeVmr('1', { name: "Alice's meeting room", aliases: ['meet.alice@example.com'], allowGuests: true, pin: pin('1234'), guestsCanPresent })
+
+interface World {
+  readonly h: NodeHarness
+  readonly floor: FloorControl
+  /** The inputs BFCP gave the core. */
+  readonly inputs: string[]
+  readonly join: (leg: string, role: 'host' | 'guest') => LegId
+  readonly client: (leg: LegId, transport: 'udp' | 'tcp') => Promise<BfcpClient>
+  readonly clients: BfcpClient[]
+}
+
+const open = async (guestsCanPresent: boolean): Promise<World> => {
+  const h = new NodeHarness(makeConfig({ vmrs: [room(guestsCanPresent)] }))
+  const opened = await FloorControl.open({ bindHost: '127.0.0.1', port: 0, clock: systemClock, logger: pino({ level: 'silent' }) })
+  assert.ok(opened._tag === 'Right')
+  const floor = opened.right
+  const inner: Media = { perform: () => TE.right(undefined), onInput: () => undefined }
+  const media = floor.media(inner)
+  const carry = (effects: ReadonlyArray<Effect>): void => {
+    for (const e of effects) if (isMedia(e)) void media.perform(e)()
+  }
+  const inputs: string[] = []
+  media.onInput((input) => {
+    inputs.push(`${input._tag} ${'leg' in input ? input.leg : ''}`)
+    carry(h.send(input))
+  })
+  const clients: BfcpClient[] = []
+  return {
+    h,
+    floor,
+    inputs,
+    clients,
+    join: (leg, role) => {
+      carry(h.offer(leg, role === 'host' ? 'meet.alice**1234@example.com' : 'meet.alice@example.com'))
+      if (role === 'guest') carry(h.keys(leg, '#'))
+      return legId(leg)
+    },
+    client: async (leg, transport) => {
+      const ids = floor.server.idsFor(leg)
+      floor.server.negotiated(leg, transport, undefined)
+      const port = transport === 'udp' ? floor.ports.udp : floor.ports.tcp
+      const client = transport === 'udp' ? await BfcpClient.udp('127.0.0.1', port, ids) : await BfcpClient.tcp('127.0.0.1', port, ids)
+      clients.push(client)
+      return client
+    },
+  }
+}
+
+const close = async (w: World): Promise<void> => {
+  for (const c of w.clients) c.close()
+  await w.floor.close()
+}
+
+void describe('BFCP floor control over UDP and TCP (RFC 8855), the core deciding', () => {
+  let w: World
+  before(async () => (w = await open(true)))
+  after(async () => close(w))
+
+  void it('answers Hello, grants a room system its floor request, and releases it', async () => {
+    const room1 = w.join('room1', 'host')
+    const client = await w.client(room1, 'udp')
+    const helloAck = await client.hello()
+    assert.equal(helloAck.primitive, 'HelloAck')
+    assert.ok(helloAck.responder, 'a version 2 answer carries the R bit')
+    assert.ok(findAttribute(helloAck.attributes, 'SupportedPrimitives')?.primitives.includes(1))
+
+    const pending = await client.requestFloor()
+    assert.equal(pending.primitive, 'FloorRequestStatus')
+    assert.equal(requestStatusIn(pending), 'Pending')
+    const requestId = floorRequestIdIn(pending)
+    assert.ok(requestId !== undefined)
+    const granted = await client.statusUpdate('Granted')
+    assert.equal(floorRequestIdIn(granted), requestId)
+    assert.ok(w.h.log.some((e) => e._tag === 'GrantFloor' && e.leg === room1))
+    assert.deepEqual(w.inputs, ['ContentRequested room1'])
+
+    const released = await client.releaseFloor(requestId)
+    assert.equal(requestStatusIn(released), 'Released')
+    assert.deepEqual(w.inputs, ['ContentRequested room1', 'ContentReleased room1'])
+    const query = await client.request('FloorRequestQuery', [{ type: 'FloorRequestId', mandatory: true, value: requestId }])
+    assert.equal(query.primitive, 'Error')
+    assert.equal(findAttribute(query.attributes, 'ErrorCode')?.code, 7)
+  })
+
+  void it('a second presenter over TCP takes the floor: the first is revoked, and each sees the floor change hands', async () => {
+    const first = await w.client(w.join('room2', 'host'), 'udp')
+    const second = await w.client(w.join('room3', 'host'), 'tcp')
+    await second.hello()
+    const firstPending = await first.requestFloor()
+    await first.statusUpdate('Granted')
+    await second.floorStatus(true)
+
+    const secondPending = await second.requestFloor()
+    assert.equal(requestStatusIn(secondPending), 'Pending')
+    assert.equal(secondPending.version, 1)
+    assert.equal(secondPending.responder, false, 'no R bit in version 1')
+    const revoked = await first.statusUpdate('Revoked')
+    assert.equal(floorRequestIdIn(revoked), floorRequestIdIn(firstPending))
+    const granted = await second.statusUpdate('Granted')
+    assert.equal(granted.transactionId, 0, 'over TCP the server’s own messages carry transaction 0 (§8)')
+    await first.floorStatus(true)
+  })
+
+  void it('answers what it cannot do with Error codes', async () => {
+    const client = await w.client(w.join('room4', 'host'), 'udp')
+    const errorCode = (m: BfcpMessage): number | undefined => findAttribute(m.attributes, 'ErrorCode')?.code
+    assert.equal(errorCode(await client.request('FloorRequest', [{ type: 'FloorId', mandatory: true, value: 9 }])), 6)
+    assert.equal(errorCode(await client.request('ChairAction', [])), 5)
+    assert.equal(errorCode(await client.request('FloorRequest', [{ type: 'FloorId', mandatory: true, value: 1 }, { type: 'Unknown', mandatory: true, code: 99, contents: new Uint8Array(2) }])), 4)
+    await client.requestFloor()
+    assert.equal(errorCode(await client.requestFloor()), 8)
+    const stranger = await BfcpClient.udp('127.0.0.1', w.floor.ports.udp, { conferenceId: 0xfffffff0, userId: 1, floorId: 1 })
+    w.clients.push(stranger)
+    assert.equal(errorCode(await stranger.request('Hello')), 1)
+  })
+
+  void it('a leg that ends leaves the floor free for the others, and its TCP connection is closed', async () => {
+    const presenter = w.join('room5', 'host')
+    const client = await w.client(presenter, 'tcp')
+    const watcher = await w.client(w.join('room6', 'host'), 'udp')
+    await watcher.hello()
+    await client.requestFloor()
+    await client.statusUpdate('Granted')
+    await watcher.floorStatus(true)
+    w.floor.release(presenter)
+    await watcher.floorStatus(false)
+  })
+})
+
+void describe('BFCP where Guests may not present', () => {
+  let w: World
+  before(async () => (w = await open(false)))
+  after(async () => close(w))
+
+  void it('a Guest’s floor request is Denied and a Host’s granted', async () => {
+    w.join('host', 'host')
+    const guest = await w.client(w.join('g1', 'guest'), 'udp')
+    const pending = await guest.requestFloor()
+    assert.equal(requestStatusIn(pending), 'Pending')
+    const denied = await guest.statusUpdate('Denied')
+    assert.equal(floorRequestIdIn(denied), floorRequestIdIn(pending))
+    assert.ok(!w.h.log.some((e) => e._tag === 'GrantFloor'))
+    const host = await w.client(legId('host'), 'tcp')
+    await host.requestFloor()
+    await host.statusUpdate('Granted')
+  })
+
+  void it('a presenter whose TCP connection drops releases the floor', async () => {
+    const host = await w.client(w.join('host2', 'host'), 'tcp')
+    await host.requestFloor()
+    await host.statusUpdate('Granted')
+    host.close()
+    const deadline = Date.now() + 2_000
+    while (!w.inputs.includes('ContentReleased host2') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    assert.ok(w.inputs.includes('ContentReleased host2'), w.inputs.join(', '))
+  })
+})
