@@ -38,6 +38,8 @@ import type { Environment } from './env.js'
 import { ChangeHub, liveGauges, liveSource, noLiveCore } from './live-core.js'
 import type { LiveCore } from './live-core.js'
 import type { Logger } from './logger.js'
+import { mediaFactoryFor } from './node-media.js'
+import type { NodeMediaFactory } from './node-media.js'
 import { ParleyNode } from './parley-node.js'
 import { randomIds } from './random-ids.js'
 import type { SipService } from './sip-service.js'
@@ -110,13 +112,20 @@ const bindShell = ({ bind }: ContainerModuleLoadOptions, boot: Boot, assembly: A
 
 /**
  * The node as it runs in production: the SIP adapter (adapters/sip/app/) is bound with one
- * binding, and ParleyNode starts it after HTTP.
+ * binding, and ParleyNode starts it after HTTP. The media port is what PARLEY_MEDIA names
+ * (node-media.ts): the GStreamer worker, or the loopback sink; SIP starts it with the RTP range.
  */
 export const live = (boot: Boot): ContainerModule =>
   new ContainerModule((options) => {
     bindShell(options, boot, 'live')
     options.bind(Token.Clock).toConstantValue(systemClock)
     options.bind(Token.Ids).toConstantValue(randomIds)
+    options.bind(Token.Media)
+      .toDynamicValue((ctx): NodeMediaFactory => {
+        const clock = ctx.get<Clock>(Token.Clock)
+        return mediaFactoryFor(ctx.get<Environment>(Token.Environment).media, { logger: ctx.get<Logger>(Token.Logger).child({ component: 'media' }), now: () => clock.now() })
+      })
+      .inSingletonScope()
     options.bind(Token.SipService)
       .toDynamicValue((ctx): SipService =>
         createSipService({
@@ -127,6 +136,7 @@ export const live = (boot: Boot): ContainerModule =>
           clock: ctx.get<Clock>(Token.Clock),
           ids: ctx.get<Ids>(Token.Ids),
           metrics: ctx.get<PrometheusMetrics>(Token.Metrics),
+          media: ctx.get<NodeMediaFactory>(Token.Media),
         }))
       .inSingletonScope()
     options.bind(Token.LiveCore)

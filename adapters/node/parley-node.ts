@@ -68,6 +68,7 @@ export class ParleyNode {
     logger.info(
       {
         sip: sip === undefined ? null : { udp: sip.udp, tcp: sip.tcp, tls: sip.tls },
+        media: sip?.media ?? null,
         http,
         bind: env.sipBind,
         httpBind: env.httpBind,

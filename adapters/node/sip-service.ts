@@ -4,11 +4,15 @@
  * it reports (DESIGN §6 "Ready means"). Until a SIP adapter is bound, the node runs without SIP.
  */
 
+import type { MediaStatus } from './node-media.js'
+
 /** The ports actually bound, per transport (PARLEY_SIP_PORT=0 picks each one separately). */
 export interface SipPorts {
   readonly udp: number
   readonly tcp: number
   readonly tls: number
+  /** What carries the calls' RTP (PARLEY_MEDIA) and how its start went, for the ready line. */
+  readonly media?: MediaStatus
 }
 
 /** What is already listening when SIP starts (HTTP starts first). */

@@ -20,6 +20,7 @@ export const SipService = Symbol('SipService')
 export const Clock = Symbol('Clock')
 export const Ids = Symbol('Ids')
 export const Signalling = Symbol('Signalling')
+/** live: a `NodeMediaFactory` (PARLEY_MEDIA), started by SIP with the RTP range; sim: the recording `FakeMedia`. */
 export const Media = Symbol('Media')
 export const PresenceDelivery = Symbol('PresenceDelivery')
 export const ParleyNode = Symbol('ParleyNode')

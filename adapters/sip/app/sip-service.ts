@@ -116,7 +116,7 @@ export class LiveSipService implements SipService {
     stack.onRequest(routeRequest(calls, presence))
     this.running = { transport, stack, media, mediaStatus, calls, presence, runtime }
     const ports = transport.ports()
-    return { udp: ports.udp ?? 0, tcp: ports.tcp ?? 0, tls: ports.tls ?? 0 }
+    return { udp: ports.udp ?? 0, tcp: ports.tcp ?? 0, tls: ports.tls ?? 0, media: mediaStatus }
   }
 
   readonly stop = async (): Promise<void> => {
