@@ -134,6 +134,7 @@ export class ParleyProcess {
       PARLEY_DATA_DIR: options.dataDir,
       PARLEY_ADMIN_PASSWORD: options.adminPassword,
       PARLEY_LOG_LEVEL: options.logLevel ?? 'debug',
+      PARLEY_MEDIA: 'loopback', // the wire features are about signalling: no GStreamer worker per node
       ...(options.tls === undefined ? {} : { PARLEY_TLS_CERT: options.tls.certFile, PARLEY_TLS_KEY: options.tls.keyFile }),
       ...(options.extraCaFile === undefined ? {} : { NODE_EXTRA_CA_CERTS: options.extraCaFile }),
     }
