@@ -49,6 +49,7 @@ import type { SdpError } from '../sdp/sdp-error.js'
 import { header } from '../stack/message-writer.js'
 import type { SipStack } from '../stack/sip-stack.js'
 import type { Dialog, DialogEnd, RequestFailure, ServerRequest, SipRequest, SipResponse } from '../stack/stack-types.js'
+import type { FloorControlHook } from '../../bfcp/floor-control.js'
 import { CallLeg } from './call-leg.js'
 import { callerParty, dialledAddress, isTrusted, nameAddrOf, reasonHeader, sourceOf } from './request-reading.js'
 
@@ -65,6 +66,8 @@ export interface CallSignallingOptions {
   readonly trustedPeers: () => ReadonlyArray<string>
   readonly isOwnHost: (host: string) => boolean
   readonly randomBytes?: (length: number) => Uint8Array
+  /** BFCP floor control (adapters/bfcp): its port and the leg's ids go into answers; none = BFCP lines get port 0. */
+  readonly floorControl?: FloorControlHook
 }
 
 /** What a caller that sends no offer is assumed to want: a call; the 200's offer says the rest. */
@@ -344,7 +347,9 @@ export class CallSignalling implements Signalling {
   private describe(leg: CallLeg, offer: ParsedOffer | undefined, media: MediaAnswer): E.Either<string, { readonly sdp: string; readonly audio?: AudioStreamPlan }> {
     try {
       if (offer !== undefined) {
-        const negotiated = negotiateAnswer(offer, media, this.local(leg))
+        const local = this.local(leg)
+        const negotiated = negotiateAnswer(offer, media, this.options.floorControl?.answerLocal(leg.id, offer, local) ?? local)
+        this.options.floorControl?.negotiated(leg.id, negotiated.streams)
         const audio = audioPlanOf(negotiated)
         return E.right({ sdp: negotiated.sdp, ...(audio === undefined ? {} : { audio }) })
       }
@@ -619,6 +624,7 @@ export class CallSignalling implements Signalling {
     leg.markEnded()
     this.legs.delete(leg.id)
     this.options.ports.release(leg.id)
+    this.options.floorControl?.release(leg.id)
   }
 
   // ---- requests within a call's dialog -------------------------------------------------------------------
