@@ -24,6 +24,7 @@ import { defaultAccept, SipStack } from '../stack/sip-stack.js'
 import type { SipTimerConfig } from '../stack/sip-timers.js'
 import { NodeSipTransport } from '../transport/node-sip-transport.js'
 import type { TransportStartError } from '../transport/transport-start-error.js'
+import { FloorControl } from '../../bfcp/floor-control.js'
 import { CallSignalling } from './call-signalling.js'
 import { countedTransport } from './counted-transport.js'
 import type { SubscriptionLimits } from './presence-subscriptions.js'
@@ -46,6 +47,8 @@ export interface SipServiceDeps {
   readonly metrics?: NodeMetricsSink
   /** What carries RTP (PARLEY_MEDIA, chosen by the composition root); the loopback sink when absent. */
   readonly media?: NodeMediaFactory
+  /** BFCP floor control (RFC 8855), UDP and TCP on the SIP bind address; 0 or absent = any free port per transport. */
+  readonly bfcpPort?: number
 }
 
 /** Body types Parley reads (OPTIONS Accept): the stack's list plus those of presence lists and typing. */
@@ -65,6 +68,7 @@ interface Running {
   readonly calls: CallSignalling
   readonly presence: PresenceSubscriptions
   readonly runtime: NodeRuntime
+  readonly floorControl: FloorControl
 }
 
 export class LiveSipService implements SipService {
@@ -105,16 +109,19 @@ export class LiveSipService implements SipService {
     const global = config.source.global
     const mediaFactory = this.deps.media ?? loopbackMediaFactory(logger.child({ module: 'media' }))
     const { media, status: mediaStatus } = await mediaFactory({ bindHost: env.sipBind, portMin: global.rtpPortMin, portMax: global.rtpPortMax })
+    const floor = await FloorControl.open({ bindHost: env.sipBind, port: this.deps.bfcpPort ?? 0, clock, logger: logger.child({ module: 'bfcp' }) })
+    if (E.isLeft(floor)) throw new Error(`cannot listen for BFCP on ${floor.left.transport} port ${floor.left.port}: ${floor.left.reason}`)
+    const floorControl = floor.right
     const cell: { runtime?: NodeRuntime } = {}
     const trustedPeers = (): ReadonlyArray<string> => (cell.runtime?.config ?? config).source.global.trustedPeers
     const isOwnHost = ownHostCheck([env.publicHost, ...(isIP(env.sipBind) !== 0 && env.sipBind !== '0.0.0.0' && env.sipBind !== '::' ? [env.sipBind] : [])])
-    const calls = new CallSignalling({ stack, ports: media, ...(media.attacher === undefined ? {} : { media: media.attacher }), clock, ids, logger, publicHost: env.publicHost, trustedPeers, isOwnHost })
+    const calls = new CallSignalling({ stack, ports: media, ...(media.attacher === undefined ? {} : { media: media.attacher }), clock, ids, logger, publicHost: env.publicHost, trustedPeers, isOwnHost, floorControl })
     const presence = new PresenceSubscriptions({ clock, ids, logger, trustedPeers, isOwnHost, metrics, ...(this.deps.subscriptionLimits === undefined ? {} : { limits: this.deps.subscriptionLimits }) })
     presence.setAvatarSource({ baseUrl: listening.avatarBaseUrl, productLogoHash: this.deps.productLogoHash ?? loadProductLogo().sha1 })
-    const runtime = new NodeRuntime({ config, clock, signalling: calls, media, presence, logger: logger.child({ module: 'core' }), metrics })
+    const runtime = new NodeRuntime({ config, clock, signalling: calls, media: floorControl.media(media), presence, logger: logger.child({ module: 'core' }), metrics })
     cell.runtime = runtime
     stack.onRequest(routeRequest(calls, presence))
-    this.running = { transport, stack, media, mediaStatus, calls, presence, runtime }
+    this.running = { transport, stack, media, mediaStatus, calls, presence, runtime, floorControl }
     const ports = transport.ports()
     return { udp: ports.udp ?? 0, tcp: ports.tcp ?? 0, tls: ports.tls ?? 0, media: mediaStatus }
   }
@@ -128,6 +135,7 @@ export class LiveSipService implements SipService {
     running.stack.close()
     await running.transport.close()
     await running.media.close()
+    await running.floorControl.close()
   }
 }
 
