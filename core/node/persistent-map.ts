@@ -178,6 +178,42 @@ function* entriesOf(node: TrieNode, shift: number): Generator<readonly [string, 
   for (let i = entries; i < node.length; i++) yield* entriesOf(node[i] as TrieNode, shift + bitsPerLevel)
 }
 
+/**
+ * The last two keys hashed, with their hashes: a step reads an aggregate and then writes it back
+ * under the same key (and the router alternates between two maps, legs and conferences), so the
+ * write finds the key's hash here instead of walking its characters again. Ids are interned
+ * (core/model/ids.ts), so the key comparison is usually by reference. Pure: a hash function's
+ * answer for a key never changes.
+ */
+let lastKey: string | undefined
+let lastHash = 0
+let lastHashOf: ((key: string) => number) | undefined
+let otherKey: string | undefined
+let otherHash = 0
+let otherHashOf: ((key: string) => number) | undefined
+
+const hashWith = (hashOf: (key: string) => number, key: string): number => {
+  if (key === lastKey && hashOf === lastHashOf) return lastHash
+  if (key === otherKey && hashOf === otherHashOf) {
+    otherKey = lastKey
+    otherHashOf = lastHashOf
+    const h = otherHash
+    otherHash = lastHash
+    lastKey = key
+    lastHashOf = hashOf
+    lastHash = h
+    return h
+  }
+  const h = hashOf(key)
+  otherKey = lastKey
+  otherHashOf = lastHashOf
+  otherHash = lastHash
+  lastKey = key
+  lastHashOf = hashOf
+  lastHash = h
+  return h
+}
+
 export class PersistentMap<V> {
   private constructor(
     private readonly root: TrieNode,
@@ -197,7 +233,7 @@ export class PersistentMap<V> {
   }
 
   get(key: string): V | undefined {
-    const hash = this.hash(key)
+    const hash = hashWith(this.hash, key)
     let node = this.root
     for (let shift = 0; shift < hashBits; shift += bitsPerLevel) {
       const bit = bitOf(hash, shift)
@@ -220,12 +256,12 @@ export class PersistentMap<V> {
 
   set(key: string, value: V): PersistentMap<V> {
     added = 0
-    const root = setIn(this.root, key, value, this.hash(key), 0, this.hash)
+    const root = setIn(this.root, key, value, hashWith(this.hash, key), 0, this.hash)
     return root === this.root ? this : new PersistentMap(root, this.size + added, this.hash)
   }
 
   delete(key: string): PersistentMap<V> {
-    const root = deleteIn(this.root, key, this.hash(key), 0)
+    const root = deleteIn(this.root, key, hashWith(this.hash, key), 0)
     return root === this.root ? this : new PersistentMap(root, this.size - 1, this.hash)
   }
 

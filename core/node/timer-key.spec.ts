@@ -20,6 +20,17 @@ void describe('timer ids', () => {
     )
   })
 
+  void it('percent-encode the owner exactly as encodeURIComponent does (the fast path for plain ids included)', () => {
+    const idArb = fc.oneof(fc.string(), fc.stringMatching(/^[A-Za-z0-9._~-]{0,12}$/), fc.constantFrom('leg-7', 'a b', "it's", 'x:y', '%', 'é'))
+    fc.assert(
+      fc.property(idArb, fc.string(), (id, name) => {
+        assert.equal(legTimer(LegId(id), name), `leg:${encodeURIComponent(id)}:${name}`)
+        assert.equal(conferenceTimer(ConferenceId(id), name), `conf:${encodeURIComponent(id)}:${name}`)
+        assert.equal(timerId({ _tag: 'Presence', address: id }, name), `presence:${encodeURIComponent(id)}:${name}`)
+      }),
+    )
+  })
+
   void it('are readable in logs', () => {
     assert.equal(legTimer(LegId('leg-7'), 'pin-digit'), 'leg:leg-7:pin-digit')
     assert.equal(conferenceTimer(ConferenceId('1'), 'host-wait:a:b'), 'conf:1:host-wait:a:b')
