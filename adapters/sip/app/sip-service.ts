@@ -31,6 +31,10 @@ import type { SubscriptionLimits } from './presence-subscriptions.js'
 import { PresenceSubscriptions } from './presence-subscriptions.js'
 import { ownHostCheck } from './request-reading.js'
 import { routeRequest } from './sip-app.js'
+import type { LagProbe } from '../guard/event-loop-lag.js'
+import { startLagProbe } from '../guard/event-loop-lag.js'
+import type { OverloadBounds } from '../guard/overload-guard.js'
+import { refuseWhenOverloaded } from '../guard/overload-guard.js'
 
 export interface SipServiceDeps {
   readonly env: Environment
@@ -49,6 +53,8 @@ export interface SipServiceDeps {
   readonly media?: NodeMediaFactory
   /** BFCP floor control (RFC 8855), UDP and TCP on the SIP bind address; 0 or absent = any free port per transport. */
   readonly bfcpPort?: number
+  /** Beyond these, new INVITEs and SUBSCRIBEs get 503 (adapters/sip/guard/overload-guard.ts). */
+  readonly overload?: Partial<OverloadBounds>
 }
 
 /** Body types Parley reads (OPTIONS Accept): the stack's list plus those of presence lists and typing. */
@@ -68,6 +74,7 @@ interface Running {
   readonly calls: CallSignalling
   readonly presence: PresenceSubscriptions
   readonly runtime: NodeRuntime
+  readonly lag: LagProbe
   readonly floorControl: FloorControl
 }
 
@@ -120,8 +127,10 @@ export class LiveSipService implements SipService {
     presence.setAvatarSource({ baseUrl: listening.avatarBaseUrl, productLogoHash: this.deps.productLogoHash ?? loadProductLogo().sha1 })
     const runtime = new NodeRuntime({ config, clock, signalling: calls, media: floorControl.media(media), presence, logger: logger.child({ module: 'core' }), metrics })
     cell.runtime = runtime
-    stack.onRequest(routeRequest(calls, presence))
-    this.running = { transport, stack, media, mediaStatus, calls, presence, runtime, floorControl }
+    const lag = startLagProbe()
+    const readings = { lagMs: lag.current, serverTransactions: () => stack.counts.serverTransactions }
+    stack.onRequest(refuseWhenOverloaded({ readings, logger, now: clock.now, ...(this.deps.overload === undefined ? {} : { bounds: this.deps.overload }) }, routeRequest(calls, presence)))
+    this.running = { transport, stack, media, mediaStatus, calls, presence, runtime, floorControl, lag }
     const ports = transport.ports()
     return { udp: ports.udp ?? 0, tcp: ports.tcp ?? 0, tls: ports.tls ?? 0, media: mediaStatus }
   }
@@ -132,6 +141,7 @@ export class LiveSipService implements SipService {
     this.running = undefined
     await Promise.all([running.calls.endAll(stopGraceMs), running.presence.endAll(stopGraceMs)])
     running.runtime.stop()
+    running.lag.stop()
     running.stack.close()
     await running.transport.close()
     await running.media.close()
