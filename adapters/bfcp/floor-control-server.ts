@@ -170,8 +170,6 @@ export class FloorControlServer {
 
   /** The leg has ended: it holds and asks for nothing any more (the core already knows the leg is gone). */
   release(leg: LegId): void {
-    // The SIP side lets go of the leg before the core hears it ended (and takes it out of the mix).
-    this.dropHolder(leg)
     this.conferenceOf.delete(leg)
     const user = this.users.get(leg)
     if (user === undefined) return
@@ -180,6 +178,7 @@ export class FloorControlServer {
     for (const forget of user.unacknowledged.values()) forget()
     for (const kept of user.answered.values()) kept.forget()
     if (user.peer?.transport === 'tcp') user.peer.close?.()
+    this.dropHolder(leg)
   }
 
   /** A TCP connection closed: its users are no longer reachable, and what they held is released (as a Goodbye). */

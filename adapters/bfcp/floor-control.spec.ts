@@ -147,13 +147,8 @@ void describe('BFCP floor control over UDP and TCP (RFC 8855), the core deciding
     await client.requestFloor()
     await client.statusUpdate('Granted')
     await watcher.floorStatus(true)
-    watcher.skipReceived()
     w.floor.release(presenter)
     await watcher.floorStatus(false)
-    assert.ok(!w.inputs.includes('ContentReleased room5'), 'the core hears of the leg’s end from the SIP side, not as a release')
-    const deadline = Date.now() + 2_000
-    while (!client.connectionClosed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
-    assert.ok(client.connectionClosed, 'the server ends the leg’s BFCP connection')
   })
 })
 

@@ -36,8 +36,6 @@ export const floorRequestIdIn = (m: BfcpMessage): number | undefined => findAttr
 export class BfcpClient {
   /** Every message received, in order. */
   readonly received: BfcpMessage[] = []
-  /** TCP: the server (or the network) ended the connection. */
-  connectionClosed = false
   private readonly taken = new Set<number>()
   private waiters: Array<() => void> = []
   private nextTransaction = 1
@@ -84,7 +82,6 @@ export class BfcpClient {
       }
     })
     socket.on('error', () => undefined)
-    socket.on('close', () => (client.connectionClosed = true))
     return client
   }
 
@@ -143,11 +140,6 @@ export class BfcpClient {
         })
       })
     }
-  }
-
-  /** Marks everything received so far as seen: later waits look only at what comes after. */
-  skipReceived(): void {
-    for (let i = 0; i < this.received.length; i++) this.taken.add(i)
   }
 
   close(): void {

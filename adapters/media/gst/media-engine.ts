@@ -31,7 +31,7 @@ import { readFileSync } from 'node:fs'
 import { isIPv6 } from 'node:net'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
-import type { AudioStreamPlan, LegPlan, RtpStreamKind, WorkerEvent } from '../worker/worker-protocol.js'
+import type { AudioStreamPlan, LegPlan, RtpStreamKind, WireView, WorkerEvent } from '../worker/worker-protocol.js'
 import type { ActiveSpeakerState } from './active-speaker.js'
 import { stepActiveSpeaker } from './active-speaker.js'
 import { dtmfEventDigit, levelRmsDb } from './bus-messages.js'
@@ -40,11 +40,13 @@ import { gridStart, mixBufferNs, mixCaps } from './mix-format.js'
 import type { PromptSound } from './prompts/prompt-catalogue.js'
 import { promptPath, prompts } from './prompts/prompt-catalogue.js'
 import { wavDurationNs } from './prompts/wav-file.js'
-import { primingAddress } from './priming-packet.js'
+import { primingAddress, primingPacket } from './priming-packet.js'
 import type { BoundPair } from './rtp-port-pool.js'
 import { RtpPortPool } from './rtp-port-pool.js'
 import { elementNames, receiveDescription, receives, sendDescription, sends } from './rtp-description.js'
-import { SecureLegs } from './srtp-ice-legs.js'
+import { VideoEngine } from './video-engine.js'
+import type { VideoFormat } from './video-layout.js'
+import { defaultVideoFormat } from './video-layout.js'
 
 /** Slack each mixer gives late inputs beyond upstream latency (scheduling jitter on a busy host). */
 const mixerLatencyNs = 20_000_000n
@@ -134,6 +136,8 @@ export interface MediaEngineOptions {
   readonly emit: (event: WorkerEvent) => void
   /** Milliseconds on a monotonic clock (active-speaker hold times). */
   readonly now?: () => number
+  /** Size and rate of every composed screen (video-layout.ts). */
+  readonly video?: VideoFormat
 }
 
 export interface EngineStats {
@@ -157,24 +161,24 @@ export class MediaEngine {
   private readonly byHandle = new Map<string, Leg>()
   private readonly conferences = new Map<string, Conference>()
   private readonly durations = new Map<PromptSound, bigint>()
-  private readonly secure: SecureLegs
   private pool: RtpPortPool<GSocket> | undefined
   private bindHost = '0.0.0.0'
   private serial = 0
   private mixerPads = 0
   private elements = 0
+  private readonly video: VideoEngine
 
   constructor(options: MediaEngineOptions) {
     this.gst = options.gst
     this.logger = options.logger
     this.emit = options.emit
     this.now = options.now ?? (() => performance.now())
-    this.secure = new SecureLegs({ gst: this.gst, logger: this.logger, onLegFailed: (leg, reason) => this.emit({ _tag: 'LegFailed', leg, reason }) })
     this.pipeline = this.gst.newPipeline('parley-media')
     const bus = this.pipeline.getBus()
     bus.addSignalWatch()
     bus.on('message', (message) => this.onBusMessage(message))
     this.pipeline.setState(this.gst.State.PLAYING)
+    this.video = new VideoEngine({ gst: this.gst, pipeline: this.pipeline, logger: this.logger, format: options.video ?? defaultVideoFormat })
   }
 
   // ---- requests -------------------------------------------------------------------------------
@@ -208,10 +212,13 @@ export class MediaEngine {
   attachLeg(plan: LegPlan): Result {
     const leg = this.legs.get(plan.leg)
     if (leg === undefined) return E.left(`leg ${plan.leg} has no ports (allocatePorts first)`)
+    const videoPorts = leg.ports.get('video')
+    const video = this.video.attach(leg.id, leg.handle, plan.video, videoPorts?.rtp, videoPorts?.port, plan.displayName)
+    if (E.isLeft(video)) return video
     const audio = plan.audio
     if (audio === undefined) return ok
-    const keys = this.secure.check(audio)
-    if (E.isLeft(keys)) return E.left(`leg ${plan.leg}: ${keys.left}`)
+    if (audio.srtp !== undefined) return E.left('SRTP (RFC 4568 SDES) is not run by the media worker yet')
+    if (audio.ice !== undefined) return E.left('ICE is not run by the media worker yet')
     const pair = leg.ports.get('audio')
     if (pair === undefined) return E.left(`leg ${plan.leg} has no audio port`)
     if (audio.localPort !== undefined && audio.localPort !== pair.port) return E.left(`leg ${plan.leg}: the answer says port ${audio.localPort}, the worker holds ${pair.port} for it`)
@@ -219,16 +226,12 @@ export class MediaEngine {
     const conference = leg.conference
     const sound = leg.playing?.sound
     if (leg.audio !== undefined) this.detachAudio(leg)
-    // SRTP and ICE legs (srtp-ice-legs.ts): an ICE leg's chain sits behind its shim, on a loopback socket.
-    const transport = this.secure.transport(leg.id, audio, pair, this.bindHost)
-    if (E.isLeft(transport)) return E.left(`leg ${plan.leg}: ${transport.left}`)
     try {
-      leg.audio = this.buildAudio(leg, transport.right.plan, transport.right.socket)
-      if (leg.audio.receive !== undefined) this.secure.keyReceive(leg.id, leg.handle, leg.audio.receive.bin, audio)
+      leg.audio = this.buildAudio(leg, audio, pair.rtp)
     } catch (error) {
       return E.left(`leg ${plan.leg}: ${error instanceof Error ? error.message : String(error)}`)
     }
-    if (leg.audio.receive !== undefined) this.prime(transport.right.primePort, this.secure.primingPacket(audio))
+    if (leg.audio.receive !== undefined) this.prime(pair.port, audio.codec.payloadType)
     if (conference !== undefined) this.linkMember(leg, this.conferences.get(conference))
     if (sound !== undefined) this.startPrompt(leg, sound)
     this.logger.debug({ leg: leg.id, codec: audio.codec.name, direction: audio.direction, port: pair.port, remote: audio.remote }, 'leg audio attached')
@@ -240,7 +243,7 @@ export class MediaEngine {
     if (leg === undefined) return ok
     if (leg.conference !== undefined) this.leave(leg, leg.conference)
     if (leg.audio !== undefined) this.detachAudio(leg)
-    this.secure.release(leg.id)
+    this.video.release(legId)
     for (const pair of leg.ports.values()) this.pool?.release(pair)
     this.legs.delete(legId)
     this.byHandle.delete(leg.handle)
@@ -281,10 +284,10 @@ export class MediaEngine {
     return ok
   }
 
-  show(legId: string, view: string): Result {
+  show(legId: string, view: WireView): Result {
     const leg = this.legs.get(legId) ?? this.newLeg(legId)
-    leg.view = view
-    return ok
+    leg.view = view._tag
+    return this.video.show(leg.id, leg.handle, view)
   }
 
   floor(legId: string, granted: boolean): Result {
@@ -299,7 +302,7 @@ export class MediaEngine {
       attached: [...this.legs.values()].filter((l) => l.audio !== undefined).length,
       conferences: this.conferences.size,
       mixerPads: this.mixerPads,
-      elements: this.elements,
+      elements: this.elements + this.video.stats().elements,
     }
   }
 
@@ -307,7 +310,6 @@ export class MediaEngine {
   shutdown(): void {
     for (const leg of [...this.legs.values()]) for (const round of leg.playing?.rounds ?? []) for (const t of round.timers) clearTimeout(t)
     this.pipeline.setState(this.gst.State.NULL)
-    this.secure.close()
     for (const leg of this.legs.values()) for (const pair of leg.ports.values()) this.pool?.release(pair)
     this.legs.clear()
   }
@@ -354,7 +356,6 @@ export class MediaEngine {
   private detachAudio(leg: Leg): void {
     const audio = leg.audio
     if (audio === undefined) return
-    this.secure.forgetReceive(leg.id)
     const conference = leg.conference === undefined ? undefined : this.conferences.get(leg.conference)
     if (conference !== undefined) this.unlinkMember(leg)
     this.stopRounds(leg)
@@ -365,10 +366,10 @@ export class MediaEngine {
     delete leg.audio
   }
 
-  private prime(port: number, packet: Buffer): void {
+  private prime(port: number, payloadType: number): void {
     const host = primingAddress(this.bindHost)
     const socket = dgram.createSocket(isIPv6(host) ? 'udp6' : 'udp4')
-    socket.send(packet, port, host, (error) => {
+    socket.send(primingPacket(payloadType), port, host, (error) => {
       if (error !== null) this.logger.warn({ port, err: error.message }, 'priming packet not sent')
       socket.close()
     })

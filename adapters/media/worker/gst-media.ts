@@ -26,7 +26,7 @@ import type { ChannelError } from '../channel/channel.js'
 import type { MethodName, ParamsOf } from '../channel/protocol.js'
 import type { PortAllocationError, RtpPortAllocator, RtpPorts, RtpStream } from '../loopback/loopback-media.js'
 import type { WorkerSupervisor } from './worker-supervisor.js'
-import type { AudioStreamPlan, WorkerEvent, WorkerProtocol } from './worker-protocol.js'
+import type { AudioStreamPlan, VideoStreamPlan, WorkerEvent, WorkerProtocol } from './worker-protocol.js'
 
 type WorkerMethods = WorkerProtocol['methods']
 
@@ -43,7 +43,7 @@ const isDigit = (d: string): d is DtmfDigit => digits.has(d)
 const toMediaError = (error: ChannelError): MediaError =>
   error._tag === 'ChannelClosed' ? { _tag: 'ChannelClosed' } : { _tag: 'MediaFailure', reason: error._tag === 'RequestTimedOut' ? `${error.method} timed out` : `${error.method}: ${error.reason}` }
 
-/** A view as the worker records it until video composition exists. */
+/** A view in a word or two, for logs. */
 export const describeView = (view: View): string => {
   switch (view._tag) {
     case 'Splash':
@@ -84,7 +84,7 @@ export class GstMedia implements Media, RtpPortAllocator {
   readonly perform = (effect: MediaEffect): TE.TaskEither<MediaError, void> => {
     switch (effect._tag) {
       case 'Show':
-        return this.call('show', { leg: effect.leg, view: describeView(effect.view) })
+        return this.call('show', { leg: effect.leg, view: effect.view })
       case 'Play':
         return this.call('play', { leg: effect.leg, sound: effect.sound })
       case 'JoinMix':
@@ -116,9 +116,12 @@ export class GstMedia implements Media, RtpPortAllocator {
     })
   }
 
-  /** Starts (or, after a re-INVITE, replaces) the leg's RTP streams as the SDP answer negotiated them. */
-  readonly attach = (leg: LegId, audio: AudioStreamPlan | undefined): TE.TaskEither<MediaError, void> =>
-    this.call('attachLeg', { leg, ...(audio === undefined ? {} : { audio }) })
+  /**
+   * Starts (or, after a re-INVITE, replaces) the leg's RTP streams as the SDP answer negotiated
+   * them; `video` absent = no video stream; `displayName` is drawn on the leg's tile.
+   */
+  readonly attach = (leg: LegId, audio: AudioStreamPlan | undefined, more: { readonly video?: VideoStreamPlan; readonly displayName?: string } = {}): TE.TaskEither<MediaError, void> =>
+    this.call('attachLeg', { leg, ...(audio === undefined ? {} : { audio }), ...more })
 
   // ---- internals ----------------------------------------------------------------------------------
 

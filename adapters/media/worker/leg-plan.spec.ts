@@ -6,8 +6,8 @@ import { negotiateAnswer } from '../../sip/sdp/build-answer.js'
 import type { LocalMedia } from '../../sip/sdp/local-media.js'
 import { readOffer } from '../../sip/sdp/read-offer.js'
 import * as F from '../../sip/sdp/sdp-fixtures.js'
-import { audioPlanOf } from './leg-plan.js'
-import { AudioStreamPlan } from './worker-protocol.js'
+import { audioPlanOf, videoPlanOf } from './leg-plan.js'
+import { AudioStreamPlan, VideoStreamPlan } from './worker-protocol.js'
 
 const local: LocalMedia = {
   publicHost: '192.0.2.50',
@@ -51,4 +51,21 @@ void test('no accepted audio, no plan', () => {
   const offer = readOffer('application/sdp', F.sfbImOffer)
   if (E.isLeft(offer)) assert.fail('fixture')
   assert.equal(audioPlanOf(negotiateAnswer(offer.right, { chat: true }, local)), undefined)
+})
+
+void test('video: baresip H.264 in packetization mode 0, SfB plain H.264 in mode 1 (X-H264UC is not H.264); none without video', () => {
+  const baresip = videoPlanOf(answer(F.baresipOffer))
+  assert.deepEqual(baresip, {
+    codec: { name: 'H264', payloadType: 100, clockRate: 90000 },
+    packetizationMode: 0,
+    remote: { address: '192.0.2.20', port: 10002 },
+    direction: 'sendrecv',
+    localPort: 40002,
+  })
+  assert.ok(E.isRight(VideoStreamPlan.decode(baresip)))
+  const sfb = videoPlanOf(answer(F.sfbAudioVideoOffer()))
+  assert.equal(sfb?.codec.payloadType, 123)
+  assert.equal(sfb?.packetizationMode, 1)
+  assert.ok(sfb?.srtp !== undefined)
+  assert.equal(videoPlanOf(answer(F.sippPcmuOffer)), undefined)
 })

@@ -11,6 +11,7 @@ import pino from 'pino'
 import { serveChannel } from '../channel/channel-server.js'
 import { loadGstreamer } from '../gst/gstreamer.js'
 import { MediaEngine } from '../gst/media-engine.js'
+import { parseVideoFormat } from '../gst/video-layout.js'
 import type { WorkerEvent } from './worker-protocol.js'
 import { missingMediaStackExitCode, workerProtocol } from './worker-protocol.js'
 
@@ -28,7 +29,9 @@ if (E.isLeft(gst)) {
 const stopPump = gst.right.pumpMainContext(10)
 // The engine reports events through the channel, which is opened with the engine's handlers.
 let emit: (event: WorkerEvent) => void = () => undefined
-const engine = new MediaEngine({ gst: gst.right, logger, emit: (event) => emit(event) })
+// Composed screens' size and rate, `WIDTHxHEIGHT@FPS` (default 1280x720@30; tests use small ones).
+const video = parseVideoFormat(process.env['PARLEY_MEDIA_VIDEO_FORMAT'])
+const engine = new MediaEngine({ gst: gst.right, logger, emit: (event) => emit(event), ...(video === undefined ? {} : { video }) })
 const server = serveChannel(
   workerProtocol,
   {

@@ -28,21 +28,65 @@ export const AudioStreamPlan = t.intersection([
     localPort: t.number,
     /** RFC 4733 events on this payload type are read as DTMF. */
     telephoneEvent: t.type({ payloadType: t.number, clockRate: t.number }),
-    /**
-     * RFC 4568 SDES keys (base64 master key and salt): Parley sends with `localKey`, receives with
-     * `remoteKey`; `remoteMki` (hex) when the far end's line has an MKI (adapters/media/gst/srtp-description.ts).
-     */
-    srtp: t.intersection([t.type({ suite: t.string, localKey: t.string, remoteKey: t.string }), t.partial({ remoteMki: t.string })]),
-    /** RFC 8445 ICE, Parley lite: checks answered on the leg's ports (adapters/media/gst/ice-lite-port.ts). */
+    /** RFC 4568 SDES keys (base64 master key and salt); the worker refuses the stream until it runs SRTP. */
+    srtp: t.type({ suite: t.string, localKey: t.string, remoteKey: t.string }),
+    /** RFC 8445 ICE (Parley lite); the worker refuses the stream until it runs ICE. */
     ice: t.type({ localUfrag: t.string, localPwd: t.string, remoteUfrag: t.string, remotePwd: t.string }),
   }),
 ])
 export type AudioStreamPlan = t.TypeOf<typeof AudioStreamPlan>
 
-export const LegPlan = t.intersection([t.type({ leg: t.string }), t.partial({ audio: AudioStreamPlan })])
+/**
+ * One negotiated H.264 video stream (RFC 6184), from Parley's side. `packetizationMode` is the
+ * answer's `packetization-mode` (absent in the fmtp = 0: single NAL unit packets only).
+ */
+export const VideoStreamPlan = t.intersection([
+  t.type({
+    codec: t.type({ name: t.literal('H264'), payloadType: t.number, clockRate: t.number }),
+    packetizationMode: t.union([t.literal(0), t.literal(1)]),
+    remote: t.type({ address: t.string, port: t.number }),
+    direction: Direction,
+  }),
+  t.partial({
+    localPort: t.number,
+    srtp: t.type({ suite: t.string, localKey: t.string, remoteKey: t.string }),
+    ice: t.type({ localUfrag: t.string, localPwd: t.string, remoteUfrag: t.string, remotePwd: t.string }),
+  }),
+])
+export type VideoStreamPlan = t.TypeOf<typeof VideoStreamPlan>
+
+/**
+ * `video` absent = the leg has no video stream (a re-INVITE that drops it removes it).
+ * `displayName` is the name drawn on the leg's tile in composed layouts.
+ */
+export const LegPlan = t.intersection([t.type({ leg: t.string }), t.partial({ audio: AudioStreamPlan, video: VideoStreamPlan, displayName: t.string })])
 export type LegPlan = t.TypeOf<typeof LegPlan>
 
 export const PromptName = t.keyof({ 'pin-prompt': null, 'invalid-pin': null, 'hold-music': null, 'conference-ending': null, conference: null })
+
+/** What a leg's screen shows: the core's `View` (core/node/effect.ts) with legs as plain strings. */
+export const WireView = t.union([
+  t.type({ _tag: t.literal('Splash'), screen: t.keyof({ 'pin-entry': null, 'waiting-for-host': null, 'invalid-pin': null, 'conference-ending': null }) }),
+  t.type({ _tag: t.literal('SelfView') }),
+  t.type({
+    _tag: t.literal('Composed'),
+    layout: t.keyof({
+      one_main_zero_pips: null,
+      one_main_seven_pips: null,
+      one_main_twentyone_pips: null,
+      two_mains_twentyone_pips: null,
+      four_mains_zero_pips: null,
+      nine_mains_zero_pips: null,
+      sixteen_mains_zero_pips: null,
+      twentyfive_mains_zero_pips: null,
+      five_mains_seven_pips: null,
+    }),
+    participants: t.readonlyArray(t.string),
+  }),
+  t.intersection([t.type({ _tag: t.literal('Content'), presenter: t.string }), t.partial({ speaker: t.string })]),
+  t.type({ _tag: t.literal('NoVideo') }),
+])
+export type WireView = t.TypeOf<typeof WireView>
 
 const Ports = t.partial({ audio: t.number, video: t.number, content: t.number })
 
@@ -62,8 +106,8 @@ export const workerProtocol = defineProtocol(
     bridge: { params: t.type({ a: t.string, b: t.string }), result: nothing },
     /** A prompt or hold music to one leg, besides its mix; `conference` stops whatever was playing. */
     play: { params: t.type({ leg: t.string, sound: PromptName }), result: nothing },
-    /** What the leg's screen should show (recorded; video composition is not built yet). */
-    show: { params: t.type({ leg: t.string, view: t.string }), result: nothing },
+    /** What the leg's screen shows (adapters/media/gst/video-engine.ts composes and encodes it). */
+    show: { params: t.type({ leg: t.string, view: WireView }), result: nothing },
     floor: { params: t.type({ leg: t.string, granted: t.boolean }), result: nothing },
     /** Counts for tests and status. */
     stats: {

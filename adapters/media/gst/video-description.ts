@@ -1,0 +1,142 @@
+/**
+ * gst-launch descriptions of the worker's video (parsed by `gst_parse_bin_from_description`).
+ * Pure strings, so that they are checked without GStreamer. Text a user can choose (names, splash
+ * wording) never goes into a description: the engine sets `text` on the named overlay.
+ *
+ * - A leg's camera: H.264 RTP (RFC 6184) through a jitter buffer, `rtph264depay`, `avdec_h264`,
+ *   to raw I420.
+ * - A tile: the camera scaled to its slot, with the participant's name (`textoverlay`).
+ * - A screen: a `compositor` (made by the engine: `force-live` is construct-only) into I420 at
+ *   the screen size and rate, the screen's text, one `x264enc`, a `tee` to every viewer. The
+ *   caps are forced to I420: left to negotiate, the compositor works in AYUV/RGBA and costs 3-4x
+ *   the CPU.
+ * - A viewer: `rtph264pay` with the viewer's payload type and packetization mode, `udpsink` on
+ *   the leg's video socket (symmetric RTP).
+ *
+ * One encode serves viewers in both RFC 6184 packetization modes: x264 cuts slices of at most
+ * `sliceMaxBytes`, so every NAL unit fits one packet and mode 0 (single NAL unit, §5.6) never
+ * needs the fragmentation units only mode 1 allows (§5.8); mode 1 viewers also get SPS/PPS
+ * aggregated in STAP-A (§5.7.1).
+ */
+import type { VideoStreamPlan } from '../worker/worker-protocol.js'
+import type { Rect, VideoFormat } from './video-layout.js'
+
+/** How long the jitter buffer waits for late video packets. */
+export const videoJitterBufferMs = 100
+/** The payloader's packet size: below any path MTU with SRTP, ICE and tunnel overhead. */
+export const videoMtu = 1200
+/** x264's largest slice, so that every NAL unit fits one RTP packet of `videoMtu`. */
+export const sliceMaxBytes = 1100
+
+/** x264 bitrate: 0.05 bit per pixel per frame (about 1.4 Mbit/s at 720p30), at least 128 kbit/s. */
+export const bitrateKbps = (format: VideoFormat): number => Math.max(128, Math.round((format.width * format.height * format.fps * 0.05) / 1000))
+
+export const rawCaps = (size: { readonly width: number; readonly height: number }, fps?: number): string =>
+  `video/x-raw,format=I420,width=${size.width},height=${size.height},pixel-aspect-ratio=1/1${fps === undefined ? '' : `,framerate=${fps}/1`}`
+
+export interface VideoElementNames {
+  readonly source: string
+  readonly cameraOut: string
+  readonly sendInput: string
+  readonly sink: string
+}
+
+export const videoElementNames = (handle: string): VideoElementNames => ({
+  source: `vrtpsrc-${handle}`,
+  cameraOut: `camera-${handle}`,
+  sendInput: `vsendq-${handle}`,
+  sink: `vrtpsink-${handle}`,
+})
+
+/** The leg's camera, decoded; ends at `cameraOut`, whose source pad becomes the bin's ghost `src`. */
+export const cameraDescription = (plan: VideoStreamPlan, handle: string): string => {
+  const names = videoElementNames(handle)
+  return [
+    `udpsrc name=${names.source} close-socket=false caps="application/x-rtp,media=video,clock-rate=${plan.codec.clockRate},encoding-name=H264,payload=${plan.codec.payloadType}"`,
+    `rtpjitterbuffer latency=${videoJitterBufferMs}`,
+    // After a loss, nothing until the next keyframe: a decoder fed a broken reference smears the picture.
+    'rtph264depay wait-for-keyframe=true',
+    'avdec_h264',
+    'videoconvert',
+    `capsfilter name=${names.cameraOut} caps="video/x-raw,format=I420"`,
+  ].join(' ! ')
+}
+
+export interface TileNames {
+  readonly input: string
+  readonly label: string
+}
+
+export const tileNames = (id: string): TileNames => ({ input: `tileq-${id}`, label: `tilename-${id}` })
+
+/** The name drawn at the bottom left of a tile (font scaled with the tile: `auto-resize`). */
+const label = (name: string): string => `textoverlay name=${name} valignment=bottom halignment=left font-desc="Sans 14" shaded-background=true`
+
+/**
+ * A camera into a tile: sink `input`, source `label`. The queue holds one frame and drops the older
+ * one: a tile shows the newest picture, and a slow composition never holds up the camera's tee.
+ */
+export const tileDescription = (slot: Rect, id: string): string => {
+  const names = tileNames(id)
+  return [
+    `queue name=${names.input} leaky=downstream max-size-buffers=2 max-size-bytes=0 max-size-time=0`,
+    'videoscale add-borders=true',
+    `capsfilter caps="${rawCaps(slot)}"`,
+    label(names.label),
+  ].join(' ! ')
+}
+
+/**
+ * A tile for a participant who sends no video (an audio-only caller): black with the name. Its
+ * rate is the screen's: a live source's latency is one frame, and the compositor waits for its
+ * slowest input.
+ */
+export const placeholderTileDescription = (slot: Rect, id: string, fps: number): string =>
+  [`videotestsrc is-live=true pattern=black`, `capsfilter caps="${rawCaps(slot, fps)}"`, label(tileNames(id).label)].join(' ! ')
+
+export interface ScreenNames {
+  readonly compositor: string
+  readonly input: string
+  readonly text: string
+  readonly output: string
+  readonly tee: string
+}
+
+export const screenNames = (id: string): ScreenNames => ({
+  compositor: `compose-${id}`,
+  input: `screencaps-${id}`,
+  text: `screentext-${id}`,
+  output: `encoded-${id}`,
+  tee: `screentee-${id}`,
+})
+
+/** Made on its own (construct-only `force-live`): it composes on the clock even with no tiles. */
+export const compositorDescription = (id: string): string => `compositor name=${screenNames(id).compositor} force-live=true background=black`
+
+/**
+ * The composed picture to H.264: sink `input`, source `output`. Constrained Baseline (what Parley
+ * offers: profile-level-id 42e01f), no B-frames and no lookahead (`zerolatency`), the cheapest
+ * preset, a keyframe every second so that a viewer joining a shared encode waits at most that.
+ */
+export const encodeDescription = (format: VideoFormat, id: string, withText: boolean): string => {
+  const names = screenNames(id)
+  return [
+    `capsfilter name=${names.input} caps="${rawCaps(format, format.fps)}"`,
+    ...(withText ? [`textoverlay name=${names.text} valignment=center halignment=center font-desc="Sans 28" wrap-mode=word`] : []),
+    `x264enc tune=zerolatency speed-preset=ultrafast key-int-max=${format.fps} bitrate=${bitrateKbps(format)} option-string="slice-max-size=${sliceMaxBytes}"`,
+    `capsfilter name=${names.output} caps="video/x-h264,profile=constrained-baseline"`,
+  ].join(' ! ')
+}
+
+/** One viewer's RTP out: sink `sendInput`. */
+export const videoSendDescription = (plan: VideoStreamPlan, handle: string): string => {
+  const names = videoElementNames(handle)
+  return [
+    `queue name=${names.sendInput} leaky=downstream max-size-buffers=0 max-size-bytes=0 max-size-time=500000000`,
+    `rtph264pay pt=${plan.codec.payloadType} mtu=${videoMtu} config-interval=-1 aggregate-mode=${plan.packetizationMode === 1 ? 'zero-latency' : 'none'}`,
+    `udpsink name=${names.sink} close-socket=false sync=false async=false host=${plan.remote.address} port=${plan.remote.port}`,
+  ].join(' ! ')
+}
+
+export const videoReceives = (plan: VideoStreamPlan): boolean => plan.direction === 'sendrecv' || plan.direction === 'recvonly'
+export const videoSends = (plan: VideoStreamPlan): boolean => plan.direction === 'sendrecv' || plan.direction === 'sendonly'

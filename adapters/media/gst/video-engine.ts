@@ -1,0 +1,390 @@
+/**
+ * The worker's video, in the media engine's pipeline (media-engine.ts owns the pipeline, the
+ * legs' ports and the bus; this owns every video element).
+ *
+ * Per leg: its camera (H.264 RTP in, decoded to I420, into a `tee`) when Parley receives video,
+ * and its RTP out (payloader and `udpsink`) when Parley sends video.
+ *
+ * Per screen: what a viewer sees (video-layout.ts `screenFor`: a composed layout, self-view, a
+ * splash screen, content) is built once per distinct screen key and encoded once, and every
+ * viewer whose view gives that key takes the encoded stream from the screen's `tee` (issue 6:
+ * one encode per distinct layout). A screen is built when its first viewer arrives and removed
+ * with its last one. A view change moves the viewer to another screen; a camera that appears or
+ * goes rebuilds the tiles that show it (a participant without video is black with the name).
+ *
+ * Unlinking follows media-engine.ts: an aggregator's request pad is released first, then the tee
+ * pad that fed it; an element leaves the pipeline only after everything pushing into it has stopped.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import type { Logger } from 'pino'
+import type { VideoStreamPlan, WireView } from '../worker/worker-protocol.js'
+import type { GSocket, GstBin, GstElement, GstPad, GstPipeline, Gstreamer } from './gstreamer.js'
+import {
+  cameraDescription,
+  compositorDescription,
+  encodeDescription,
+  placeholderTileDescription,
+  screenNames,
+  tileDescription,
+  tileNames,
+  videoElementNames,
+  videoReceives,
+  videoSendDescription,
+  videoSends,
+} from './video-description.js'
+import type { Screen, Tile, VideoFormat } from './video-layout.js'
+import { screenFor } from './video-layout.js'
+
+/**
+ * An element with its own clock base. GStreamer 1.22's aggregators start output at running time
+ * 0 whatever `start-time` says (it is applied on the first input buffer, after a `force-live`
+ * aggregator has already timed out), so a compositor added to a pipeline that has run for an
+ * hour would first produce an hour of frames at full speed. A screen's compositor therefore gets
+ * its own base time, "now", locked against the pipeline's (GStreamer 1.28 adds
+ * start-time-selection `now` for this), and its tiles' timestamps are moved by the same amount
+ * (a pad offset). Measured: a compositor added 3 s into a pipeline sent 30 extra frames at once
+ * without this, none with it.
+ */
+interface OwnClock {
+  setBaseTime(time: bigint): void
+  setStartTime(time: bigint): void
+  setLockedState(locked: boolean): boolean
+}
+const clockTimeNone = 0xffff_ffff_ffff_ffffn
+
+interface Camera {
+  readonly bin: GstBin
+  readonly tee: GstElement
+}
+
+interface TeeFeed {
+  readonly tee: GstElement
+  readonly teePad: GstPad
+}
+
+interface VideoLeg {
+  readonly id: string
+  readonly handle: string
+  name: string
+  camera?: Camera
+  send?: { readonly bin: GstBin }
+  view?: WireView
+  /** The screen this leg is sent, and the tee pad it is sent from. */
+  watching?: { readonly key: string; readonly feed: TeeFeed }
+}
+
+interface BuiltTile {
+  readonly tile: Tile
+  readonly chain: GstBin
+  readonly compositorPad: GstPad
+  readonly feed?: TeeFeed
+}
+
+interface BuiltScreen {
+  readonly screen: Screen
+  readonly id: string
+  readonly compositor: GstElement
+  /** The pipeline running time at which the compositor's own running time is 0. */
+  readonly epoch: bigint
+  readonly encode: GstBin
+  readonly tee: GstElement
+  tiles: BuiltTile[]
+  readonly viewers: Set<string>
+}
+
+export interface VideoEngineOptions {
+  readonly gst: Gstreamer
+  readonly pipeline: GstPipeline
+  readonly logger: Logger
+  readonly format: VideoFormat
+}
+
+export interface VideoStats {
+  readonly screens: number
+  readonly elements: number
+}
+
+export class VideoEngine {
+  private readonly gst: Gstreamer
+  private readonly pipeline: GstPipeline
+  private readonly logger: Logger
+  private readonly format: VideoFormat
+  private readonly legs = new Map<string, VideoLeg>()
+  private readonly screens = new Map<string, BuiltScreen>()
+  private serial = 0
+  private elementCount = 0
+
+  constructor(options: VideoEngineOptions) {
+    this.gst = options.gst
+    this.pipeline = options.pipeline
+    this.logger = options.logger
+    this.format = options.format
+  }
+
+  /**
+   * Starts (or replaces) the leg's video as negotiated; `plan` undefined = no video stream. A
+   * plan with SRTP or ICE is not started (logged): the audio of the call goes on without it.
+   */
+  attach(legId: string, handle: string, plan: VideoStreamPlan | undefined, socket: GSocket | undefined, port: number | undefined, displayName: string | undefined): E.Either<string, void> {
+    if (plan !== undefined && socket === undefined) return E.left(`leg ${legId} has no video port (allocatePorts with video first)`)
+    if (plan?.localPort !== undefined && plan.localPort !== port) return E.left(`leg ${legId}: the answer says video port ${plan.localPort}, the worker holds ${port} for it`)
+    const leg = this.legOf(legId, handle)
+    if (displayName !== undefined) leg.name = displayName
+    const hadCamera = leg.camera !== undefined
+    this.stopWatching(leg)
+    this.removeStreams(leg)
+    if (plan !== undefined && socket !== undefined) {
+      if (plan.srtp !== undefined || plan.ice !== undefined) {
+        this.logger.warn({ leg: legId }, 'video with SRTP or ICE is not run by the media worker yet: the leg has audio only')
+      } else {
+        try {
+          this.buildStreams(leg, plan, socket)
+        } catch (error) {
+          this.removeStreams(leg)
+          return E.left(`leg ${legId} video: ${error instanceof Error ? error.message : String(error)}`)
+        }
+      }
+    }
+    if (hadCamera || leg.camera !== undefined) this.rebuildTilesOf(leg.id)
+    this.applyView(leg)
+    return E.right(undefined)
+  }
+
+  show(legId: string, handle: string, view: WireView): E.Either<string, void> {
+    const leg = this.legOf(legId, handle)
+    leg.view = view
+    try {
+      this.applyView(leg)
+    } catch (error) {
+      return E.left(`leg ${legId} view ${view._tag}: ${error instanceof Error ? error.message : String(error)}`)
+    }
+    return E.right(undefined)
+  }
+
+  release(legId: string): void {
+    const leg = this.legs.get(legId)
+    if (leg === undefined) return
+    this.stopWatching(leg)
+    const hadCamera = leg.camera !== undefined
+    this.removeStreams(leg)
+    this.legs.delete(legId)
+    // Tiles that showed the leg's camera show its name on black until the next view change.
+    if (hadCamera) this.rebuildTilesOf(legId)
+  }
+
+  stats(): VideoStats {
+    return { screens: this.screens.size, elements: this.elementCount }
+  }
+
+  // ---- legs -----------------------------------------------------------------------------------
+
+  private legOf(id: string, handle: string): VideoLeg {
+    const known = this.legs.get(id)
+    if (known !== undefined) return known
+    const leg: VideoLeg = { id, handle, name: '' }
+    this.legs.set(id, leg)
+    return leg
+  }
+
+  private buildStreams(leg: VideoLeg, plan: VideoStreamPlan, socket: GSocket): void {
+    const names = videoElementNames(leg.handle)
+    if (videoSends(plan)) {
+      const bin = this.gst.parseBin(videoSendDescription(plan, leg.handle), { sink: names.sendInput })
+      this.gst.setProperty(bin, 'name', `vtx-${leg.handle}`)
+      this.gst.setProperty(this.byName(bin, names.sink), 'socket', socket)
+      this.add(bin)
+      bin.syncStateWithParent()
+      leg.send = { bin }
+    }
+    if (videoReceives(plan)) {
+      const bin = this.gst.parseBin(cameraDescription(plan, leg.handle), { src: names.cameraOut })
+      this.gst.setProperty(bin, 'name', `vrx-${leg.handle}`)
+      this.gst.setProperty(this.byName(bin, names.source), 'socket', socket)
+      const tee = this.element('tee', `vtee-${leg.handle}`, { 'allow-not-linked': true })
+      this.add(bin)
+      this.add(tee)
+      this.linkPads(this.staticPad(bin, 'src'), this.staticPad(tee, 'sink'))
+      tee.syncStateWithParent()
+      bin.syncStateWithParent()
+      leg.camera = { bin, tee }
+    }
+  }
+
+  private removeStreams(leg: VideoLeg): void {
+    if (leg.camera !== undefined) {
+      // Tiles fed by this camera let go of its tee first (rebuilt by the caller).
+      for (const screen of this.screens.values()) for (const built of screen.tiles) if (built.feed?.tee === leg.camera.tee) this.unfeed(built.feed)
+      this.removeElements([leg.camera.bin, leg.camera.tee])
+      delete leg.camera
+    }
+    if (leg.send !== undefined) {
+      this.removeElements([leg.send.bin])
+      delete leg.send
+    }
+  }
+
+  // ---- viewers --------------------------------------------------------------------------------
+
+  /** Sends the leg the screen its view gives it, or nothing (no video stream, NoVideo, no view yet). */
+  private applyView(leg: VideoLeg): void {
+    const send = leg.send
+    const wanted = send === undefined || leg.view === undefined ? undefined : screenFor(leg.view, leg.id, this.format)
+    if (wanted?.key === leg.watching?.key) return
+    this.stopWatching(leg)
+    if (send === undefined || wanted === undefined) return
+    const screen = this.screens.get(wanted.key) ?? this.buildScreen(wanted)
+    const teePad = this.requestPad(screen.tee, 'src_%u')
+    this.linkPads(teePad, this.staticPad(send.bin, 'sink'))
+    screen.viewers.add(leg.id)
+    leg.watching = { key: wanted.key, feed: { tee: screen.tee, teePad } }
+    this.logger.debug({ leg: leg.id, screen: wanted.key, viewers: screen.viewers.size }, 'leg watches a screen')
+  }
+
+  private stopWatching(leg: VideoLeg): void {
+    const watching = leg.watching
+    if (watching === undefined) return
+    this.unfeed(watching.feed)
+    delete leg.watching
+    const screen = this.screens.get(watching.key)
+    if (screen === undefined) return
+    screen.viewers.delete(leg.id)
+    if (screen.viewers.size === 0) this.removeScreen(screen)
+  }
+
+  // ---- screens --------------------------------------------------------------------------------
+
+  private buildScreen(screen: Screen): BuiltScreen {
+    const id = `s${++this.serial}`
+    const names = screenNames(id)
+    const compositor = this.gst.parseElement(compositorDescription(id))
+    const encode = this.gst.parseBin(encodeDescription(this.format, id, screen.text !== undefined), { sink: names.input, src: names.output })
+    this.gst.setProperty(encode, 'name', `encode-${id}`)
+    if (screen.text !== undefined) this.gst.setProperty(this.byName(encode, names.text), 'text', screen.text)
+    const tee = this.element('tee', names.tee, { 'allow-not-linked': true })
+    this.add(compositor)
+    this.add(encode)
+    this.add(tee)
+    this.linkPads(this.staticPad(compositor, 'src'), this.staticPad(encode, 'sink'))
+    this.linkPads(this.staticPad(encode, 'src'), this.staticPad(tee, 'sink'))
+    tee.syncStateWithParent()
+    encode.syncStateWithParent()
+    const epoch = this.startOwnClock(compositor)
+    const built: BuiltScreen = { screen, id, compositor, epoch, encode, tee, tiles: [], viewers: new Set() }
+    built.tiles = screen.tiles.map((tile) => this.buildTile(built, tile))
+    this.screens.set(screen.key, built)
+    this.logger.debug({ screen: screen.key, tiles: screen.tiles.length }, 'screen composed')
+    return built
+  }
+
+  private removeScreen(screen: BuiltScreen): void {
+    for (const tile of screen.tiles) this.removeTile(screen, tile)
+    screen.tiles = []
+    this.removeElements([screen.compositor, screen.encode, screen.tee])
+    this.screens.delete(screen.screen.key)
+    this.logger.debug({ screen: screen.screen.key }, 'screen removed')
+  }
+
+  private buildTile(screen: BuiltScreen, tile: Tile): BuiltTile {
+    const id = `${screen.id}t${++this.serial}`
+    const names = tileNames(id)
+    const camera = this.legs.get(tile.leg)?.camera
+    const description = camera === undefined ? placeholderTileDescription(tile, id, this.format.fps) : tileDescription(tile, id)
+    const chain = this.gst.parseBin(description, camera === undefined ? { src: names.label } : { sink: names.input, src: names.label })
+    this.gst.setProperty(chain, 'name', `tile-${id}`)
+    this.gst.setProperty(this.byName(chain, names.label), 'text', this.legs.get(tile.leg)?.name ?? '')
+    this.add(chain)
+    // Into the compositor's own running time (OwnClock).
+    this.staticPad(chain, 'src').setOffset(-screen.epoch)
+    const compositorPad = this.requestPad(screen.compositor, 'sink_%u')
+    this.gst.setProperty(compositorPad as unknown as GstElement, 'xpos', tile.x)
+    this.gst.setProperty(compositorPad as unknown as GstElement, 'ypos', tile.y)
+    this.linkPads(this.staticPad(chain, 'src'), compositorPad)
+    chain.syncStateWithParent()
+    if (camera === undefined) return { tile, chain, compositorPad }
+    const teePad = this.requestPad(camera.tee, 'src_%u')
+    this.linkPads(teePad, this.staticPad(chain, 'sink'))
+    return { tile, chain, compositorPad, feed: { tee: camera.tee, teePad } }
+  }
+
+  private removeTile(screen: BuiltScreen, built: BuiltTile): void {
+    screen.compositor.releaseRequestPad(built.compositorPad)
+    if (built.feed !== undefined && built.feed.teePad.getParent() !== null) this.unfeed(built.feed)
+    this.removeElements([built.chain])
+  }
+
+  /** Every tile showing `legId` again, from its camera now (or the placeholder). */
+  private rebuildTilesOf(legId: string): void {
+    for (const screen of this.screens.values()) {
+      screen.tiles = screen.tiles.map((built) => {
+        if (built.tile.leg !== legId) return built
+        this.removeTile(screen, built)
+        return this.buildTile(screen, built.tile)
+      })
+    }
+  }
+
+  // ---- graph helpers --------------------------------------------------------------------------
+
+  /** Starts `element` PLAYING with running time 0 now (OwnClock); returns that moment in the pipeline's running time. */
+  private startOwnClock(element: GstElement): bigint {
+    const clock = this.pipeline.getClock()
+    const own = element as unknown as OwnClock
+    if (clock !== null) {
+      const now = clock.getTime()
+      own.setStartTime(clockTimeNone)
+      own.setBaseTime(now)
+      own.setLockedState(true)
+      element.setState(this.gst.State.PLAYING)
+      return now - this.pipeline.getBaseTime()
+    }
+    element.syncStateWithParent()
+    return 0n
+  }
+
+  private element(factory: string, name: string, properties: Readonly<Record<string, unknown>>): GstElement {
+    const element = this.gst.makeElement(factory, name)
+    if (element === null) throw new Error(`GStreamer element ${factory} missing`)
+    for (const [key, value] of Object.entries(properties)) this.gst.setProperty(element, key, value)
+    return element
+  }
+
+  private byName(bin: GstBin, name: string): GstElement {
+    const element = bin.getByName(name)
+    if (element === null) throw new Error(`no element ${name} in its bin`)
+    return element
+  }
+
+  private staticPad(element: GstElement, name: string): GstPad {
+    const pad = element.getStaticPad(name)
+    if (pad === null) throw new Error(`${element.name} has no ${name} pad`)
+    return pad
+  }
+
+  private requestPad(element: GstElement, template: string): GstPad {
+    const pad = element.requestPadSimple(template)
+    if (pad === null) throw new Error(`${element.name} gave no ${template} pad`)
+    return pad
+  }
+
+  private linkPads(src: GstPad, sink: GstPad): void {
+    const result = src.link(sink)
+    if (result !== 0) throw new Error(`cannot link ${src.getParent()?.name}:${src.name} to ${sink.getParent()?.name}:${sink.name} (${result})`)
+  }
+
+  private unfeed(feed: TeeFeed): void {
+    feed.tee.releaseRequestPad(feed.teePad)
+  }
+
+  private add(element: GstElement): void {
+    if (!this.pipeline.add(element)) throw new Error(`cannot add ${element.name} to the pipeline`)
+    this.elementCount++
+  }
+
+  private removeElements(elements: ReadonlyArray<GstElement>): void {
+    for (const element of elements) {
+      element.setState(this.gst.State.NULL)
+      this.pipeline.remove(element)
+      this.elementCount--
+    }
+  }
+}
