@@ -5,6 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import net from 'node:net'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import pino from 'pino'
 import type { LegId } from '../../core/model/ids.js'
@@ -147,8 +148,39 @@ void describe('BFCP floor control over UDP and TCP (RFC 8855), the core deciding
     await client.requestFloor()
     await client.statusUpdate('Granted')
     await watcher.floorStatus(true)
+    watcher.skipReceived()
     w.floor.release(presenter)
     await watcher.floorStatus(false)
+    assert.ok(!w.inputs.includes('ContentReleased room5'), 'the core hears of the leg’s end from the SIP side, not as a release')
+    const deadline = Date.now() + 2_000
+    while (!client.connectionClosed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    assert.ok(client.connectionClosed, 'the server ends the leg’s BFCP connection')
+  })
+})
+
+void describe('BFCP to a room system that listens (RFC 4145 a=setup:passive in its offer)', () => {
+  let w: World
+  before(async () => (w = await open(true)))
+  after(async () => close(w))
+
+  void it('Parley connects to it, and the floor request on that connection is granted', async () => {
+    const leg = w.join('listener', 'host')
+    const ids = w.floor.server.idsFor(leg)
+    const listener = net.createServer()
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve))
+    const port = (listener.address() as net.AddressInfo).port
+    const accepted = new Promise<net.Socket>((resolve) => listener.once('connection', resolve))
+    w.floor.negotiated(leg, [
+      { kind: 'floor-control', index: 3, port: 9, transport: 'tcp', setup: 'active', ids, contentLabel: '3', remote: { ipVersion: 4, address: '127.0.0.1', port, rtcpPort: port + 1 } },
+    ])
+    const client = BfcpClient.overConnection(await accepted, ids)
+    w.clients.push(client)
+    try {
+      assert.equal(requestStatusIn(await client.requestFloor()), 'Pending')
+      await client.statusUpdate('Granted')
+    } finally {
+      listener.close()
+    }
   })
 })
 
