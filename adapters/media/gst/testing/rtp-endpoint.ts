@@ -12,6 +12,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AudioCodecName, AudioStreamPlan } from '../../worker/worker-protocol.js'
 import { audioCodecs } from '../audio-codecs.js'
+import { srtpTransforms } from '../srtp-description.js'
+import type { SrtpFarEnd } from './srtp-far-end.js'
+import { srtpFarEnd } from './srtp-far-end.js'
 
 export const analysisRate = 8000
 
@@ -35,6 +38,11 @@ export interface EndpointOptions {
   /** Hz; absent sends silence (a listener). */
   readonly tone?: number
   readonly volume?: number
+  /**
+   * SRTP (RFC 4568 keys, base64): the far end encrypts with `key` (or `sendWith`, to play a far
+   * end with the wrong key) and decrypts with `parleyKey`, the key of Parley's answer.
+   */
+  readonly srtp?: { readonly suite: string; readonly key: string; readonly parleyKey: string; readonly sendWith?: string; readonly mki?: string }
 }
 
 export interface RtpEndpoint {
@@ -44,10 +52,21 @@ export interface RtpEndpoint {
   readonly start: (legPort: number) => void
   /** Stops, and returns what was recorded (PCM at `analysisRate`). */
   readonly stop: () => Promise<Buffer>
+  /** The SRTP receiver and ICE candidate (with `srtp`). */
+  readonly farEnd?: SrtpFarEnd
 }
 
 export const rtpEndpoint = async (options: EndpointOptions): Promise<RtpEndpoint> => {
-  const receivePort = await freeUdpPort()
+  // With SRTP the recorder listens on a port of its own, behind the decrypting socket (srtp-far-end.ts).
+  const recorderPort = await freeUdpPort()
+  const srtp = options.srtp
+  const farEnd = srtp === undefined ? undefined : await srtpFarEnd({ suite: srtp.suite, parleyKey: srtp.parleyKey, forwardTo: recorderPort })
+  const receivePort = farEnd?.port ?? recorderPort
+  const transforms = srtp === undefined ? undefined : srtpTransforms(srtp.suite)
+  const encrypt =
+    srtp === undefined || transforms === undefined
+      ? ''
+      : `! srtpenc key=${Buffer.from(srtp.sendWith ?? srtp.key, 'base64').toString('hex')} rtp-cipher=${transforms.cipher} rtp-auth=${transforms.auth} rtcp-cipher=${transforms.cipher} rtcp-auth=${transforms.rtcpAuth}${srtp.mki === undefined ? '' : ` mki=${srtp.mki}`} `
   const directory = mkdtempSync(join(tmpdir(), 'parley-rtp-endpoint-'))
   const recording = join(directory, 'received.raw')
   const codec = audioCodecs[options.codec]
@@ -62,12 +81,13 @@ export const rtpEndpoint = async (options: EndpointOptions): Promise<RtpEndpoint
       remote: { address: '127.0.0.1', port: receivePort },
       direction: 'sendrecv',
       ...(planOptions.telephoneEvent === true ? { telephoneEvent: { payloadType: 101, clockRate: 8000 } } : {}),
+      ...(srtp === undefined ? {} : { srtp: { suite: srtp.suite, localKey: srtp.parleyKey, remoteKey: srtp.key, ...(srtp.mki === undefined ? {} : { remoteMki: srtp.mki }) } }),
     }),
     start: (legPort) => {
       const description = [
         `${source} samplesperbuffer=${codec.sampleRate / 50} ! audio/x-raw,format=S16LE,rate=${codec.sampleRate},channels=1`,
-        `! ${codec.encoder} ! ${codec.payloader} pt=${pt} ! udpsink host=127.0.0.1 port=${legPort}`,
-        `udpsrc port=${receivePort} caps=application/x-rtp,media=audio,clock-rate=${clockRates[options.codec]},encoding-name=${codec.encodingName},payload=${pt}`,
+        `! ${codec.encoder} ! ${codec.payloader} pt=${pt} ${encrypt}! udpsink host=127.0.0.1 port=${legPort}`,
+        `udpsrc port=${recorderPort} caps=application/x-rtp,media=audio,clock-rate=${clockRates[options.codec]},encoding-name=${codec.encodingName},payload=${pt}`,
         `! rtpjitterbuffer latency=60 ! ${codec.depayloader} ! ${codec.decoder} ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=${analysisRate},channels=1`,
         `! filesink location=${recording}`,
       ].join(' ')
@@ -90,8 +110,10 @@ export const rtpEndpoint = async (options: EndpointOptions): Promise<RtpEndpoint
         // Nothing arrived: the file was never written.
       }
       rmSync(directory, { recursive: true, force: true })
+      farEnd?.close()
       return pcm
     },
+    ...(farEnd === undefined ? {} : { farEnd }),
   }
 }
 
