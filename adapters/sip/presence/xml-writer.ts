@@ -31,17 +31,27 @@ const notXmlChar = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800
 /** `s` without the characters XML cannot carry. */
 export const toXmlChars = (s: string): string => s.replace(notXmlChar, '')
 
+/**
+ * Anything escapeText or escapeAttribute would change: most values (URIs, room names, fixed
+ * tokens) have none, and one test then replaces the chain of replacements (presence fan-out
+ * renders a document per NOTIFY; the chain was most of the writer's time, issue 8).
+ */
+// eslint-disable-next-line no-control-regex
+const needsEscaping = /[\u0000-\u001f&<>"'\ufffe\uffff\ud800-\udfff]/
+
 /** A CR is written as a reference: a reader would otherwise turn CR LF into LF (XML 1.0 §2.11). */
 export const escapeText = (s: string): string =>
-  toXmlChars(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;')
+  !needsEscaping.test(s) ? s : toXmlChars(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;')
 
 /** Tab, LF and CR become character references so that attribute normalization keeps them. */
 export const escapeAttribute = (s: string): string =>
-  escapeText(s)
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    .replace(/\t/g, '&#9;')
-    .replace(/\n/g, '&#10;')
+  !needsEscaping.test(s)
+    ? s
+    : escapeText(s)
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&apos;')
+        .replace(/\t/g, '&#9;')
+        .replace(/\n/g, '&#10;')
 
 export const xmlDeclaration = '<?xml version="1.0" encoding="UTF-8"?>'
 
@@ -50,25 +60,22 @@ export const xmlDeclaration = '<?xml version="1.0" encoding="UTF-8"?>'
  * (`<availability>3500</availability>`), so indentation never changes a value.
  */
 export const serializeXml = (root: XmlMarkup, withDeclaration = true): string => {
-  const lines: string[] = withDeclaration ? [xmlDeclaration] : []
-  const write = (e: XmlMarkup, depth: number): void => {
-    const indent = '  '.repeat(depth)
-    const attrs = e.attributes
-      .filter((a): a is readonly [string, string] => a[1] !== undefined)
-      .map(([k, v]) => ` ${k}="${escapeAttribute(v)}"`)
-      .join('')
+  // One string grown in place (no per-element arrays): V8 builds it as a rope.
+  let out = withDeclaration ? `${xmlDeclaration}\r\n` : ''
+  const write = (e: XmlMarkup, indent: string): void => {
+    let attrs = ''
+    for (const [k, v] of e.attributes) if (v !== undefined) attrs += ` ${k}="${escapeAttribute(v)}"`
     if (typeof e.content === 'string') {
-      lines.push(
-        e.content === '' ? `${indent}<${e.name}${attrs}/>` : `${indent}<${e.name}${attrs}>${escapeText(e.content)}</${e.name}>`,
-      )
+      out += e.content === '' ? `${indent}<${e.name}${attrs}/>\r\n` : `${indent}<${e.name}${attrs}>${escapeText(e.content)}</${e.name}>\r\n`
     } else if (e.content.length === 0) {
-      lines.push(`${indent}<${e.name}${attrs}/>`)
+      out += `${indent}<${e.name}${attrs}/>\r\n`
     } else {
-      lines.push(`${indent}<${e.name}${attrs}>`)
-      for (const child of e.content) write(child, depth + 1)
-      lines.push(`${indent}</${e.name}>`)
+      out += `${indent}<${e.name}${attrs}>\r\n`
+      const inner = `${indent}  `
+      for (const child of e.content) write(child, inner)
+      out += `${indent}</${e.name}>\r\n`
     }
   }
-  write(root, 0)
-  return lines.join('\r\n') + '\r\n'
+  write(root, '')
+  return out
 }
