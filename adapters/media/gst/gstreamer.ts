@@ -71,6 +71,8 @@ export interface GstPipeline extends GstBin {
 export interface GSocket {
   bind(address: unknown, allowReuse: boolean): boolean
   close(): boolean
+  /** The bound address (a socket bound to port 0 learns its port here). */
+  getLocalAddress(): { getPort(): number }
 }
 
 export interface Gstreamer {

@@ -40,10 +40,11 @@ import { gridStart, mixBufferNs, mixCaps } from './mix-format.js'
 import type { PromptSound } from './prompts/prompt-catalogue.js'
 import { promptPath, prompts } from './prompts/prompt-catalogue.js'
 import { wavDurationNs } from './prompts/wav-file.js'
-import { primingAddress, primingPacket } from './priming-packet.js'
+import { primingAddress } from './priming-packet.js'
 import type { BoundPair } from './rtp-port-pool.js'
 import { RtpPortPool } from './rtp-port-pool.js'
 import { elementNames, receiveDescription, receives, sendDescription, sends } from './rtp-description.js'
+import { SecureLegs } from './srtp-ice-legs.js'
 import { VideoEngine } from './video-engine.js'
 import type { VideoFormat } from './video-layout.js'
 import { defaultVideoFormat } from './video-layout.js'
@@ -161,6 +162,7 @@ export class MediaEngine {
   private readonly byHandle = new Map<string, Leg>()
   private readonly conferences = new Map<string, Conference>()
   private readonly durations = new Map<PromptSound, bigint>()
+  private readonly secure: SecureLegs
   private pool: RtpPortPool<GSocket> | undefined
   private bindHost = '0.0.0.0'
   private serial = 0
@@ -173,6 +175,7 @@ export class MediaEngine {
     this.logger = options.logger
     this.emit = options.emit
     this.now = options.now ?? (() => performance.now())
+    this.secure = new SecureLegs({ gst: this.gst, logger: this.logger, onLegFailed: (leg, reason) => this.emit({ _tag: 'LegFailed', leg, reason }) })
     this.pipeline = this.gst.newPipeline('parley-media')
     const bus = this.pipeline.getBus()
     bus.addSignalWatch()
@@ -217,8 +220,8 @@ export class MediaEngine {
     if (E.isLeft(video)) return video
     const audio = plan.audio
     if (audio === undefined) return ok
-    if (audio.srtp !== undefined) return E.left('SRTP (RFC 4568 SDES) is not run by the media worker yet')
-    if (audio.ice !== undefined) return E.left('ICE is not run by the media worker yet')
+    const keys = this.secure.check(audio)
+    if (E.isLeft(keys)) return E.left(`leg ${plan.leg}: ${keys.left}`)
     const pair = leg.ports.get('audio')
     if (pair === undefined) return E.left(`leg ${plan.leg} has no audio port`)
     if (audio.localPort !== undefined && audio.localPort !== pair.port) return E.left(`leg ${plan.leg}: the answer says port ${audio.localPort}, the worker holds ${pair.port} for it`)
@@ -226,12 +229,16 @@ export class MediaEngine {
     const conference = leg.conference
     const sound = leg.playing?.sound
     if (leg.audio !== undefined) this.detachAudio(leg)
+    // SRTP and ICE legs (srtp-ice-legs.ts): an ICE leg's chain sits behind its shim, on a loopback socket.
+    const transport = this.secure.transport(leg.id, audio, pair, this.bindHost)
+    if (E.isLeft(transport)) return E.left(`leg ${plan.leg}: ${transport.left}`)
     try {
-      leg.audio = this.buildAudio(leg, audio, pair.rtp)
+      leg.audio = this.buildAudio(leg, transport.right.plan, transport.right.socket)
+      if (leg.audio.receive !== undefined) this.secure.keyReceive(leg.id, leg.handle, leg.audio.receive.bin, audio)
     } catch (error) {
       return E.left(`leg ${plan.leg}: ${error instanceof Error ? error.message : String(error)}`)
     }
-    if (leg.audio.receive !== undefined) this.prime(pair.port, audio.codec.payloadType)
+    if (leg.audio.receive !== undefined) this.prime(transport.right.primePort, this.secure.primingPacket(audio))
     if (conference !== undefined) this.linkMember(leg, this.conferences.get(conference))
     if (sound !== undefined) this.startPrompt(leg, sound)
     this.logger.debug({ leg: leg.id, codec: audio.codec.name, direction: audio.direction, port: pair.port, remote: audio.remote }, 'leg audio attached')
@@ -243,6 +250,7 @@ export class MediaEngine {
     if (leg === undefined) return ok
     if (leg.conference !== undefined) this.leave(leg, leg.conference)
     if (leg.audio !== undefined) this.detachAudio(leg)
+    this.secure.release(leg.id)
     this.video.release(legId)
     for (const pair of leg.ports.values()) this.pool?.release(pair)
     this.legs.delete(legId)
@@ -310,6 +318,7 @@ export class MediaEngine {
   shutdown(): void {
     for (const leg of [...this.legs.values()]) for (const round of leg.playing?.rounds ?? []) for (const t of round.timers) clearTimeout(t)
     this.pipeline.setState(this.gst.State.NULL)
+    this.secure.close()
     for (const leg of this.legs.values()) for (const pair of leg.ports.values()) this.pool?.release(pair)
     this.legs.clear()
   }
@@ -356,6 +365,7 @@ export class MediaEngine {
   private detachAudio(leg: Leg): void {
     const audio = leg.audio
     if (audio === undefined) return
+    this.secure.forgetReceive(leg.id)
     const conference = leg.conference === undefined ? undefined : this.conferences.get(leg.conference)
     if (conference !== undefined) this.unlinkMember(leg)
     this.stopRounds(leg)
@@ -366,10 +376,10 @@ export class MediaEngine {
     delete leg.audio
   }
 
-  private prime(port: number, payloadType: number): void {
+  private prime(port: number, packet: Buffer): void {
     const host = primingAddress(this.bindHost)
     const socket = dgram.createSocket(isIPv6(host) ? 'udp6' : 'udp4')
-    socket.send(primingPacket(payloadType), port, host, (error) => {
+    socket.send(packet, port, host, (error) => {
       if (error !== null) this.logger.warn({ port, err: error.message }, 'priming packet not sent')
       socket.close()
     })

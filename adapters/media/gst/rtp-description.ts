@@ -17,6 +17,7 @@
 import type { AudioStreamPlan } from '../worker/worker-protocol.js'
 import { audioCodecs } from './audio-codecs.js'
 import { mixCaps } from './mix-format.js'
+import { srtpReceiveStage, srtpSendStage, srtpSourceCaps } from './srtp-description.js'
 
 /** How long the jitter buffer waits for late packets (RFC 3550 §A.8 reordering, LAN and WAN alike). */
 export const jitterBufferMs = 60
@@ -49,9 +50,11 @@ export const elementNames = (handle: string): ElementNames => ({
 export const receiveDescription = (plan: AudioStreamPlan, handle: string): string => {
   const codec = audioCodecs[plan.codec.name]
   const names = elementNames(handle)
-  const caps = `application/x-rtp,media=audio,clock-rate=${plan.codec.clockRate},encoding-name=${codec.encodingName},payload=${plan.codec.payloadType}`
+  const caps = sourceCaps(plan)
+  // SRTP (srtp-description.ts): the source speaks SRTP with the far end's key, srtpdec before the demuxer.
   const main = [
-    `udpsrc name=${names.source} close-socket=false caps="${caps}"`,
+    `udpsrc name=${names.source} close-socket=false caps="${plan.srtp === undefined ? caps : srtpSourceCaps(caps, plan.srtp, 0)}"`,
+    ...(plan.srtp === undefined ? [] : [srtpReceiveStage(handle)]),
     `rtpptdemux name=demux-${handle} ignored-payload-types="<${ignoredPayloadTypes(plan).join(',')}>"`,
   ].join(' ! ')
   const decode = [
@@ -73,6 +76,10 @@ export const receiveDescription = (plan: AudioStreamPlan, handle: string): strin
   return `${main} ${decode}${dtmf}`
 }
 
+/** The receive source's caps (the SSRC watch puts them back with each SSRC learnt). */
+export const sourceCaps = (plan: AudioStreamPlan): string =>
+  `application/x-rtp,media=audio,clock-rate=${plan.codec.clockRate},encoding-name=${audioCodecs[plan.codec.name].encodingName},payload=${plan.codec.payloadType}`
+
 /** Starts in the mix format at `sendInput`, whose sink pad becomes the bin's ghost `sink`. */
 export const sendDescription = (plan: AudioStreamPlan, handle: string): string => {
   const codec = audioCodecs[plan.codec.name]
@@ -83,6 +90,7 @@ export const sendDescription = (plan: AudioStreamPlan, handle: string): string =
     `capsfilter caps="audio/x-raw,format=S16LE,rate=${codec.sampleRate},channels=1"`,
     codec.encoder,
     `${codec.payloader} pt=${plan.codec.payloadType}`,
+    ...(plan.srtp === undefined ? [] : [srtpSendStage(plan.srtp, handle)]),
     `udpsink name=${elementNames(handle).sink} close-socket=false sync=false async=false host=${plan.remote.address} port=${plan.remote.port}`,
   ].join(' ! ')
 }

@@ -4,6 +4,7 @@
  * far-end address, direction, and SRTP keys and ICE credentials when they were negotiated.
  */
 import type { NegotiatedAnswer, NegotiatedRtp } from '../../sip/sdp/build-answer.js'
+import { mkiBytes } from '../../sip/sdp/crypto-choice.js'
 import { fmtpParams } from '../../sip/sdp/codecs.js'
 import type { AudioCodecName, AudioStreamPlan, VideoStreamPlan } from './worker-protocol.js'
 
@@ -19,11 +20,17 @@ export const audioPlanOf = (answer: NegotiatedAnswer): AudioStreamPlan | undefin
     direction: stream.direction,
     localPort: stream.port,
     ...(stream.telephoneEvent === undefined ? {} : { telephoneEvent: { payloadType: stream.telephoneEvent.payloadType, clockRate: stream.telephoneEvent.clockRate } }),
-    ...(stream.srtp === undefined ? {} : { srtp: { suite: stream.srtp.local.suite, localKey: stream.srtp.local.key, remoteKey: stream.srtp.remote.key } }),
+    ...(stream.srtp === undefined ? {} : { srtp: srtpPlanOf(stream.srtp) }),
     ...(stream.ice === undefined
       ? {}
       : { ice: { localUfrag: stream.ice.local.ufrag, localPwd: stream.ice.local.pwd, remoteUfrag: stream.ice.remote.ufrag, remotePwd: stream.ice.remote.pwd } }),
   }
+}
+
+/** The keys of a stream, with the far end's MKI as hex (RFC 4568 §6.1 `value:length`). */
+const srtpPlanOf = (srtp: NonNullable<NegotiatedRtp['srtp']>): NonNullable<AudioStreamPlan['srtp']> => {
+  const mki = srtp.remote.mki === undefined ? undefined : mkiBytes(srtp.remote.mki)
+  return { suite: srtp.local.suite, localKey: srtp.local.key, remoteKey: srtp.remote.key, ...(mki === undefined ? {} : { remoteMki: Buffer.from(mki).toString('hex') }) }
 }
 
 /** The main video m-line (not content) as the worker's H.264 plan; RFC 6184 §8.1: no packetization-mode = 0. */

@@ -28,9 +28,12 @@ export const AudioStreamPlan = t.intersection([
     localPort: t.number,
     /** RFC 4733 events on this payload type are read as DTMF. */
     telephoneEvent: t.type({ payloadType: t.number, clockRate: t.number }),
-    /** RFC 4568 SDES keys (base64 master key and salt); the worker refuses the stream until it runs SRTP. */
-    srtp: t.type({ suite: t.string, localKey: t.string, remoteKey: t.string }),
-    /** RFC 8445 ICE (Parley lite); the worker refuses the stream until it runs ICE. */
+    /**
+     * RFC 4568 SDES keys (base64 master key and salt): Parley sends with `localKey`, receives with
+     * `remoteKey`; `remoteMki` (hex) when the far end's line has an MKI (adapters/media/gst/srtp-description.ts).
+     */
+    srtp: t.intersection([t.type({ suite: t.string, localKey: t.string, remoteKey: t.string }), t.partial({ remoteMki: t.string })]),
+    /** RFC 8445 ICE, Parley lite: checks answered on the leg's ports (adapters/media/gst/ice-lite-port.ts). */
     ice: t.type({ localUfrag: t.string, localPwd: t.string, remoteUfrag: t.string, remotePwd: t.string }),
   }),
 ])

@@ -1,0 +1,122 @@
+/**
+ * What the engine does differently for a leg with SRTP keys or ICE credentials (SfB legs:
+ * PROTOCOLS 1.5), kept out of media-engine.ts: the plan's keys checked, the port shim opened and
+ * the chain pointed at it (ice-leg-transport.ts), the priming packet protected with the far
+ * end's key so that srtpdec lets it through, and the far end's SSRCs keyed into srtpdec
+ * (srtp-ssrc.ts).
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import type { Logger } from 'pino'
+import type { AudioStreamPlan } from '../worker/worker-protocol.js'
+import type { GSocket, GstBin, Gstreamer } from './gstreamer.js'
+import type { IceLegTransport } from './ice-leg-transport.js'
+import { openIceLegTransport } from './ice-leg-transport.js'
+import type { IceLitePortStats } from './ice-lite-port.js'
+import { primingPacket } from './priming-packet.js'
+import { elementNames, sourceCaps } from './rtp-description.js'
+import type { BoundPair } from './rtp-port-pool.js'
+import { checkSrtpPlan, srtpSourceCaps } from './srtp-description.js'
+import { protectRtp, sessionKeys, srtpSuiteParameters } from './srtp-packet.js'
+import { SsrcKeying } from './srtp-ssrc.js'
+
+/** The SSRC of the priming packet, which the receive source's first caps carry the key for. */
+const primingSsrc = 0
+
+export interface AudioTransport {
+  /** The socket the leg's `udpsrc` and `udpsink` use. */
+  readonly socket: GSocket
+  /** The plan to build the chain from (a shimmed leg's `udpsink` sends to its shim). */
+  readonly plan: AudioStreamPlan
+  /** Where the priming packet goes. */
+  readonly primePort: number
+}
+
+export interface SecureLegsOptions {
+  readonly gst: Gstreamer
+  readonly logger: Logger
+  readonly onLegFailed: (leg: string, reason: string) => void
+}
+
+export class SecureLegs {
+  private readonly shims = new Map<string, IceLegTransport>()
+  private readonly keying = new Map<string, SsrcKeying>()
+
+  constructor(private readonly options: SecureLegsOptions) {}
+
+  /** Refuses a plan whose keys the worker cannot run (before anything of the leg changes). */
+  check(plan: AudioStreamPlan): E.Either<string, void> {
+    const problem = plan.srtp === undefined ? undefined : checkSrtpPlan(plan.srtp)
+    return problem === undefined ? E.right(undefined) : E.left(problem)
+  }
+
+  /** The leg's transport: its own port pair, or (ICE or SRTP) the shim in front of a loopback socket. */
+  transport(leg: string, plan: AudioStreamPlan, pair: BoundPair<GSocket>, bindHost: string): E.Either<string, AudioTransport> {
+    let shim = this.shims.get(leg)
+    if (shim === undefined && (plan.ice !== undefined || plan.srtp !== undefined)) {
+      const opened = openIceLegTransport({
+        gst: this.options.gst,
+        bindHost,
+        pair,
+        ice: plan.ice,
+        remote: plan.remote,
+        logger: this.options.logger,
+        onFarEndPacket: (packet) => this.keying.get(leg)?.seen(packet),
+        onError: (reason) => this.options.onLegFailed(leg, reason),
+      })
+      if (E.isLeft(opened)) return opened
+      shim = opened.right
+      this.shims.set(leg, shim)
+    }
+    // Once a leg's ports are shimmed they stay so: a re-INVITE without ICE or keys keeps the shim, which relays either way.
+    if (shim === undefined) return E.right({ socket: pair.rtp, plan, primePort: pair.port })
+    return E.right({ socket: shim.inner, plan: { ...plan, remote: shim.relay }, primePort: shim.innerPort })
+  }
+
+  /** The priming packet (priming-packet.ts), as SRTP when the leg receives SRTP. */
+  primingPacket(plan: AudioStreamPlan): Buffer {
+    const plain = primingPacket(plan.codec.payloadType)
+    const suite = plan.srtp === undefined ? undefined : srtpSuiteParameters(plan.srtp.suite)
+    if (plan.srtp === undefined || suite === undefined) return plain
+    return protectRtp(plain, sessionKeys(Buffer.from(plan.srtp.remoteKey, 'base64'), suite), suite)
+  }
+
+  /** A new receive chain (SRTP legs): its srtpdec knows the priming SSRC only. */
+  keyReceive(leg: string, handle: string, bin: GstBin, plan: AudioStreamPlan): void {
+    const srtp = plan.srtp
+    if (srtp === undefined) {
+      this.keying.delete(leg)
+      return
+    }
+    const source = bin.getByName(elementNames(handle).source)
+    if (source === null) throw new Error(`leg ${handle}: the SRTP receive chain has no source`)
+    const { gst, logger } = this.options
+    this.keying.set(
+      leg,
+      new SsrcKeying((ssrc) => {
+        logger.debug({ leg, ssrc }, 'far end SSRC keyed for srtpdec')
+        gst.setProperty(source, 'caps', gst.caps(srtpSourceCaps(sourceCaps(plan), srtp, ssrc)))
+      }, [primingSsrc]),
+    )
+  }
+
+  /** The receive chain is going. */
+  forgetReceive(leg: string): void {
+    this.keying.delete(leg)
+  }
+
+  /** The leg is gone: its shim's sockets close (before the pool frees the ports). */
+  release(leg: string): void {
+    this.keying.delete(leg)
+    this.shims.get(leg)?.close()
+    this.shims.delete(leg)
+  }
+
+  /** Counters of a leg's shimmed ports (checks answered, packets relayed), for tests and logs. */
+  portCounts(leg: string): ReadonlyArray<IceLitePortStats> {
+    return (this.shims.get(leg)?.ports ?? []).map((p) => p.counts)
+  }
+
+  close(): void {
+    for (const leg of [...this.shims.keys()]) this.release(leg)
+  }
+}
