@@ -21,6 +21,8 @@ export interface IceLegTransport {
   /** Where the chain's `udpsink` sends: the RTP port's shim. */
   readonly relay: UdpAddress
   readonly ports: ReadonlyArray<IceLitePort>
+  /** A re-INVITE's plan: its ICE credentials (or none) and the far end's SDP address. */
+  readonly renegotiate: (ice: AudioStreamPlan['ice'], remote: AudioStreamPlan['remote']) => void
   readonly close: () => void
 }
 
@@ -56,6 +58,11 @@ export const openIceLegTransport = (options: IceLegTransportOptions): E.Either<s
     innerPort,
     relay: { address: innerHost, port: pair.port },
     ports,
+    renegotiate: (next, remote) => {
+      const nextCredentials = next === undefined ? undefined : { localUfrag: next.localUfrag, localPwd: next.localPwd }
+      ports[0]?.renegotiate(nextCredentials, remote)
+      ports[1]?.renegotiate(nextCredentials, { address: remote.address, port: remote.port + 1 })
+    },
     close: () => {
       for (const port of ports) port.close()
       inner.right.close()

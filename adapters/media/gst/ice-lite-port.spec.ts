@@ -62,3 +62,27 @@ void test('the shim relays RTP both ways, reports far-end packets, and sends to 
   await new Promise((resolve) => setTimeout(resolve, 30))
   assert.deepEqual(shim.counts, { checksAnswered: 1, checksIgnored: 0, relayedIn: 1, relayedOut: 2 })
 })
+
+void test('a re-INVITE with new credentials is an ICE restart (old ones no longer answered, nomination dropped); without one, media follows the new SDP address', async (t) => {
+  const [inner, first, second] = await Promise.all([bound(), bound(), bound()])
+  t.after(() => [inner, first, second].forEach((s) => s.close()))
+  const port = await freePort()
+  const old = { localUfrag: 'Old1', localPwd: 'oldoldoldoldoldoldoldold' }
+  const fresh = { localUfrag: 'New2', localPwd: 'newnewnewnewnewnewnewnew' }
+  const shim = new IceLitePort({ bindHost: '127.0.0.1', port, credentials: old, remote: { address: '127.0.0.1', port: first.address().port }, inner: { address: '127.0.0.1', port: inner.address().port }, logger: pino({ level: 'silent' }), onError: (m) => assert.fail(m) })
+  t.after(() => shim.close())
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  const check = async (from: dgram.Socket, credentials: typeof old): Promise<boolean> => {
+    const answered = Promise.race([next(from).then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 150))])
+    from.send(writeStun(MessageType.bindingRequest, randomBytes(12), [[Attribute.username, Buffer.from(`${credentials.localUfrag}:r`)], [Attribute.useCandidate, Buffer.alloc(0)]], credentials.localPwd), port, '127.0.0.1')
+    return answered
+  }
+  assert.equal(await check(second, old), true)
+  assert.equal(shim.destination.port, second.address().port)
+  shim.renegotiate(old, { address: '127.0.0.1', port: first.address().port })
+  assert.equal(shim.destination.port, second.address().port, 'same credentials: the nominated pair stays')
+  shim.renegotiate(fresh, { address: '127.0.0.1', port: first.address().port })
+  assert.equal(shim.destination.port, first.address().port, 'a restart goes back to the SDP address')
+  assert.equal(await check(second, old), false, 'old credentials are no longer answered')
+  assert.equal(await check(second, fresh), true)
+})

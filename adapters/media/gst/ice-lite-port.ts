@@ -57,12 +57,14 @@ export interface IceLitePortStats {
 export class IceLitePort {
   private readonly socket: dgram.Socket
   private remote: UdpAddress
+  private credentials: IceCheckCredentials | undefined
   private nominated = false
   private closed = false
   private readonly stats = { checksAnswered: 0, checksIgnored: 0, relayedIn: 0, relayedOut: 0 }
 
   constructor(private readonly options: IceLitePortOptions) {
     this.remote = options.remote
+    this.credentials = options.credentials
     this.socket = dgram.createSocket({ type: isIPv6(options.bindHost) ? 'udp6' : 'udp4' })
     this.socket.on('error', (error) => {
       if (this.closed) return
@@ -71,6 +73,17 @@ export class IceLitePort {
     })
     this.socket.on('message', (packet, from) => this.onPacket(packet, from))
     this.socket.bind(options.port, options.bindHost)
+  }
+
+  /**
+   * A re-INVITE's new answer: new credentials are an ICE restart (RFC 8445 §9), which drops the
+   * nomination; without one, media follows the new SDP address.
+   */
+  renegotiate(credentials: IceCheckCredentials | undefined, remote: UdpAddress): void {
+    const restart = credentials?.localUfrag !== this.credentials?.localUfrag || credentials?.localPwd !== this.credentials?.localPwd
+    this.credentials = credentials
+    if (restart) this.nominated = false
+    if (!this.nominated) this.remote = remote
   }
 
   /** Where Parley's media goes now. */
@@ -110,7 +123,7 @@ export class IceLitePort {
   }
 
   private onStun(packet: Buffer, from: dgram.RemoteInfo): void {
-    const credentials = this.options.credentials
+    const credentials = this.credentials
     if (credentials === undefined) return
     const outcome = answerBinding(packet, { address: from.address, port: from.port }, credentials)
     if (outcome._tag === 'Ignore') {

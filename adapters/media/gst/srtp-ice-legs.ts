@@ -66,7 +66,7 @@ export class SecureLegs {
       if (E.isLeft(opened)) return opened
       shim = opened.right
       this.shims.set(leg, shim)
-    }
+    } else shim?.renegotiate(plan.ice, plan.remote)
     // Once a leg's ports are shimmed they stay so: a re-INVITE without ICE or keys keeps the shim, which relays either way.
     if (shim === undefined) return E.right({ socket: pair.rtp, plan, primePort: pair.port })
     return E.right({ socket: shim.inner, plan: { ...plan, remote: shim.relay }, primePort: shim.innerPort })
