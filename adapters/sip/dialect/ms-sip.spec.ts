@@ -64,3 +64,25 @@ void test('msSipMarkers never throws on arbitrary headers', () => {
     msSipMarkers(headers)
   }))
 })
+
+void test('isMsSip answers as msSipMarkers does, on SfB-like and standard header lists', () => {
+  const name = fc.constantFrom('From', 'f', 'To', 't', 'User-Agent', 'user-agent', 'Contact', 'ms-keep-alive', 'MS-Foo', 'Via', ' To', 'Supported')
+  const value = fc.constantFrom(
+    '<sip:bob@example.com>;tag=1;epid=0a1b',
+    '<sip:bob@example.com>;tag=1;EPID=x',
+    '<sip:bob@example.com;epid=in-uri>;tag=2',
+    '"epid" <sip:epid@example.com>',
+    '<sip:bob@example.com',
+    'UCCAPI/16.0 OC/16.0 (Skype for Business)',
+    'baresip v2.0',
+    'RTCC/6.0',
+    '',
+    'SIPp',
+  )
+  fc.assert(
+    fc.property(fc.array(fc.record({ name, value }), { maxLength: 8 }), (headers) => {
+      assert.equal(isMsSip(headers), msSipMarkers(headers).length > 0)
+    }),
+    { numRuns: 2000 },
+  )
+})

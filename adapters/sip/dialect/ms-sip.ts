@@ -37,4 +37,24 @@ export const msSipMarkers = (headers: SipHeaders): ReadonlyArray<MsSipMarker> =>
   return markers
 }
 
-export const isMsSip = (headers: SipHeaders): boolean => msSipMarkers(headers).length > 0
+/** An `epid` parameter needs the letters `epid` in the value; most From/To values have none and are not parsed. */
+const mayHaveEpid = /epid/i
+
+/**
+ * `msSipMarkers(headers).length > 0`, decided in one pass that stops at the first marker and
+ * parses a From/To only when it could carry `epid`: every call's INVITE is asked, and the full
+ * list cost ~10 µs of a call (docs/decisions/0002-sip-hot-path.md). The spec holds the two to
+ * the same answer.
+ */
+export const isMsSip = (headers: SipHeaders): boolean => {
+  for (const h of headers) {
+    const name = canonicalHeaderName(h.name)
+    if (name.startsWith('ms-')) return true
+    if (name === 'user-agent' && microsoftUserAgent.test(h.value)) return true
+    if ((name === 'from' || name === 'to') && mayHaveEpid.test(h.value)) {
+      const parsed = parseNameAddr(h.value)
+      if (E.isRight(parsed) && parsed.right.params.has('epid')) return true
+    }
+  }
+  return false
+}
