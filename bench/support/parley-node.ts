@@ -77,7 +77,21 @@ export const answersOptions = (host: string, port: number, timeoutMs: number): P
     socket.bind(0, host, () => socket.send(optionsRequest(host, socket.address().port, port), port, host))
   })
 
+/**
+ * Starts the node; when the free port it was given is taken before it binds (other programs on
+ * this machine pick ports too), starts it again on another, up to three times.
+ */
 export const startParleyNode = async (options: ParleyNodeOptions): Promise<ParleyNode> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startParleyNodeOnce(options)
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof Error) || !e.message.includes('EADDRINUSE')) throw e
+    }
+  }
+}
+
+const startParleyNodeOnce = async (options: ParleyNodeOptions): Promise<ParleyNode> => {
   const host = options.host ?? '127.0.0.1'
   const sipPort = await freePort(host, { tcp: true })
   mkdirSync(options.workDir, { recursive: true })
