@@ -8,6 +8,7 @@
 import type { MediaAnswer, MediaOffer, Protocol } from '../../../core/model/call.js'
 import type { LegId } from '../../../core/model/ids.js'
 import type { RtpPorts } from '../../media/loopback/loopback-media.js'
+import type { IceSession } from '../sdp/ice-credentials.js'
 import type { ParsedOffer } from '../sdp/parsed-offer.js'
 import type { Dialog, InviteHandle, ServerRequest } from '../stack/stack-types.js'
 
@@ -35,6 +36,8 @@ export class CallLeg {
   localSdp: string | undefined
   localMedia: MediaAnswer | undefined
   reinvite: PendingReinvite | undefined
+  /** Parley's ICE credentials and the far end's, kept across re-INVITEs (adapters/sip/sdp/ice-credentials.ts). */
+  iceSession: IceSession | undefined
   ports: RtpPorts = {}
   sessionVersion = 0
   /** The ACK for Parley's 2xx has arrived (or Parley is the caller: nothing to wait for). */

@@ -42,6 +42,7 @@ import { buildMessageBody, decodeMessageBody } from '../im/message-body.js'
 import { recogniseTyping } from '../im/typing.js'
 import { buildOffer } from '../sdp/build-offer.js'
 import { negotiateAnswer } from '../sdp/build-answer.js'
+import { iceSessionOf, localForOffer, localForReoffer } from '../sdp/ice-credentials.js'
 import type { LocalMedia } from '../sdp/local-media.js'
 import type { ParsedOffer } from '../sdp/parsed-offer.js'
 import { readOffer } from '../sdp/read-offer.js'
@@ -347,8 +348,9 @@ export class CallSignalling implements Signalling {
   private describe(leg: CallLeg, offer: ParsedOffer | undefined, media: MediaAnswer): E.Either<string, { readonly sdp: string; readonly audio?: AudioStreamPlan }> {
     try {
       if (offer !== undefined) {
-        const local = this.local(leg)
+        const local = localForOffer(this.local(leg), leg.iceSession, offer)
         const negotiated = negotiateAnswer(offer, media, this.options.floorControl?.answerLocal(leg.id, offer, local) ?? local)
+        leg.iceSession = iceSessionOf(negotiated)
         this.options.floorControl?.negotiated(leg.id, negotiated.streams)
         const audio = audioPlanOf(negotiated)
         return E.right({ sdp: negotiated.sdp, ...(audio === undefined ? {} : { audio }) })
@@ -421,7 +423,7 @@ export class CallSignalling implements Signalling {
     if (leg.ended || dialog === undefined || leg.localSdp === undefined) return legGone(leg.id)
     const media = offerableMedia(effect.offer)
     if (!(await this.portsFor(leg, media))) return wireFailure(leg.id, 'no RTP ports free')
-    const offer = buildOffer({ _tag: 'Update', previous: leg.localSdp, media, local: this.local(leg) })
+    const offer = buildOffer({ _tag: 'Update', previous: leg.localSdp, media, local: localForReoffer(this.local(leg), leg.iceSession) })
     if (E.isLeft(offer)) return wireFailure(leg.id, `re-offer: ${offer.left._tag}`)
     const result = await dialog.reinvite({ body: sdpBody(offer.right) })
     if (E.isRight(result)) {
