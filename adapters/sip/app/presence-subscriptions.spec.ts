@@ -99,6 +99,40 @@ void describe('SfB batched subscriptions', () => {
     assert.equal(changes[0]?.getHeader('Subscription-State'), 'active;expires=3540', 'the time left')
   })
 
+  void it('changes made while a NOTIFY awaits its answer go out together in the next one, each resource once with its latest state', async () => {
+    const app = startApp()
+    const watcher = app.peer('192.0.2.40')
+    await subscribe(app, watcher, sfbSubscribe(watcher, { piggyback: false }), sfbBatchedBody)
+    await answerNotifies(app, watcher, 0)
+    const rules = [...demoPresenceConfig.source.rules]
+    app.runtime.changeConfig(makeConfig({ vmrs: [makeVmr('1', { name: 'Alice and co', aliases: ['meet.alice@example.com'] })], rules }))
+    await app.settle()
+    assert.equal(requestsOf(watcher, 'NOTIFY').length, 2, 'the first change is sent at once')
+
+    // Not answered yet (RFC 6665 §4.2.2): two more changes wait, Alice's room renamed again and
+    // nobody@example.com becoming a room.
+    app.runtime.changeConfig(
+      makeConfig({
+        vmrs: [makeVmr('1', { name: 'Alice, Carol and co', aliases: ['meet.alice@example.com'] }), makeVmr('9', { name: 'Nobody now', aliases: ['nobody@example.com'] })],
+        rules,
+      }),
+    )
+    await app.settle()
+    assert.equal(requestsOf(watcher, 'NOTIFY').length, 2, 'nothing more while the NOTIFY is unanswered')
+    await answerNotifies(app, watcher, 1)
+    const after = requestsOf(watcher, 'NOTIFY').slice(2)
+    assert.equal(after.length, 1, 'one NOTIFY for both changes')
+    const body = after[0]?.body ?? ''
+    assert.match(body, /version="2" fullState="false"/)
+    assert.match(body, /<displayName>Alice, Carol and co<\/displayName>/)
+    assert.match(body, /<displayName>Nobody now<\/displayName>/)
+    assert.doesNotMatch(body, /Alice and co/)
+    assert.equal(body.match(/<resource uri="sip:meet.alice@example.com"/g)?.length, 1)
+    assert.doesNotMatch(body, /room1@rooms/)
+    await answerNotifies(app, watcher, 2)
+    assert.equal(requestsOf(watcher, 'NOTIFY').length, 3)
+  })
+
   void it('refresh answers again with the full state; Expires: 0 ends it with a final NOTIFY and PresenceUnsubscribed', async () => {
     const app = startApp()
     const watcher = app.peer('192.0.2.40')
