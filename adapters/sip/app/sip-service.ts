@@ -35,6 +35,7 @@ import type { LagProbe } from '../guard/event-loop-lag.js'
 import { startLagProbe } from '../guard/event-loop-lag.js'
 import type { OverloadBounds } from '../guard/overload-guard.js'
 import { refuseWhenOverloaded } from '../guard/overload-guard.js'
+import { guardedTransport } from '../guard/guarded-transport.js'
 
 export interface SipServiceDeps {
   readonly env: Environment
@@ -112,7 +113,7 @@ export class LiveSipService implements SipService {
     const granted = transport.udpReceiveBufferBytes()
     if (granted !== undefined && granted < 4 * 1024 * 1024) logger.warn({ bytes: granted }, 'the kernel granted a smaller UDP receive buffer than 4 MB (net.core.rmem_max)')
     const metrics = this.deps.metrics ?? noMetrics
-    const stack = new SipStack({ transport: countedTransport(transport, metrics), clock, publicHost: env.publicHost, logger, accept: accepted, userAgent: 'Parley', ...(this.deps.sipTimers === undefined ? {} : { timers: this.deps.sipTimers }) })
+    const stack = new SipStack({ transport: guardedTransport(countedTransport(transport, metrics), { logger }), clock, publicHost: env.publicHost, logger, accept: accepted, userAgent: 'Parley', ...(this.deps.sipTimers === undefined ? {} : { timers: this.deps.sipTimers }) })
     const global = config.source.global
     const mediaFactory = this.deps.media ?? loopbackMediaFactory(logger.child({ module: 'media' }))
     const { media, status: mediaStatus } = await mediaFactory({ bindHost: env.sipBind, portMin: global.rtpPortMin, portMax: global.rtpPortMax })
