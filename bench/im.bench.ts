@@ -109,6 +109,14 @@ interface State {
 }
 
 let state: Promise<State> | undefined
+
+/** For bench/support/profile-im.ts: the node's entry and flags, one round of each kind, and the end. */
+export const profiling = {
+  node: {} as { entry?: string; nodeArgs?: ReadonlyArray<string> },
+  latency: (): Promise<{ parley: number; reference: number }> => latencySample(),
+  throughput: (): Promise<{ parley: number; reference: number }> => throughputSample(),
+  stop: async (): Promise<void> => (await state)?.parley.stop(),
+}
 let markers = 0
 
 const startFloor = async (workDir: string, calls: ReadonlyArray<HeldCall>): Promise<State['floor']> => {
@@ -129,7 +137,7 @@ const startFloor = async (workDir: string, calls: ReadonlyArray<HeldCall>): Prom
 
 const setUp = async (): Promise<State> => {
   const workDir = mkdtempSync(join(tmpdir(), 'parley-im-'))
-  const parley = await startParleyNode({ workDir: join(workDir, 'parley'), config, host, env: { PARLEY_MEDIA: 'loopback' } })
+  const parley = await startParleyNode({ workDir: join(workDir, 'parley'), config, host, env: { PARLEY_MEDIA: 'loopback' }, ...profiling.node })
   const deliveries = new Deliveries()
   const peers = await Promise.all(Array.from({ length: participants }, () => new UdpPeer(host).bind()))
   for (const p of peers) p.fastPath = deliveries.take
