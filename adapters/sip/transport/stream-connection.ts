@@ -37,12 +37,14 @@ export class StreamConnection {
   readonly flow: Flow
   private readonly framer: StreamFramer
   private closed = false
+  /** Closes the connection if the message now begun is not complete in time (`partialMessageMs`). */
+  private partialTimer: NodeJS.Timeout | undefined
 
   constructor(
     readonly id: ConnectionId,
     private readonly socket: Socket,
     protocol: 'tcp' | 'tls',
-    limits: TransportLimits,
+    private readonly limits: TransportLimits,
     private readonly deliver: (event: InboundEvent) => void,
     private readonly onClosed: (connection: StreamConnection) => void,
     private readonly logger: Logger,
@@ -65,6 +67,7 @@ export class StreamConnection {
     socket.on('data', (chunk: Buffer) => this.receive(chunk))
     socket.on('error', (error) => this.logger.debug({ connection: id, err: error.message }, 'SIP connection error'))
     socket.on('close', () => {
+      clearTimeout(this.partialTimer)
       this.closed = true
       this.onClosed(this)
     })
@@ -90,7 +93,9 @@ export class StreamConnection {
   }
 
   private receive(chunk: Buffer): void {
-    for (const frame of this.framer.push(chunk)) {
+    const frames = this.framer.push(chunk)
+    this.watchPartialMessage(frames.length > 0)
+    for (const frame of frames) {
       switch (frame._tag) {
         case 'KeepalivePing':
           this.socket.write(pong)
@@ -106,6 +111,26 @@ export class StreamConnection {
           break
       }
     }
+  }
+
+  /**
+   * A message must complete within `partialMessageMs` of its first byte: the clock starts when a
+   * message begins (or when the previous one completed with the next already begun), and more
+   * bytes of the same message do not restart it.
+   */
+  private watchPartialMessage(completedSome: boolean): void {
+    if (this.framer.pendingBytes === 0) {
+      clearTimeout(this.partialTimer)
+      this.partialTimer = undefined
+      return
+    }
+    if (this.partialTimer !== undefined && !completedSome) return
+    clearTimeout(this.partialTimer)
+    this.partialTimer = setTimeout(() => {
+      this.logger.info({ connection: this.id, bytes: this.framer.pendingBytes }, 'SIP message not complete in time; closing the connection')
+      this.socket.destroy()
+    }, this.limits.partialMessageMs)
+    this.partialTimer.unref()
   }
 
   /** A fault above the transport must never take the socket (or the process) down. */

@@ -32,6 +32,8 @@ const caList = (ca: TlsCredentials['ca']): Pem[] | undefined => (ca === undefine
 export class StreamEndpoint {
   private readonly byId = new Map<ConnectionId, StreamConnection>()
   private readonly byRemote = new Map<string, StreamConnection>()
+  /** Accepted connections open, by source address (connections Parley opened are not counted). */
+  private readonly acceptedBySource = new Map<string, number>()
   private readonly connecting = new Map<string, Promise<E.Either<TransportError, StreamConnection>>>()
   private closed = false
 
@@ -82,7 +84,7 @@ export class StreamEndpoint {
         server.on('error', (error) => logger.warn({ protocol, err: error.message }, 'SIP listener error'))
         const address = server.address() as net.AddressInfo
         const endpoint = new StreamEndpoint(protocol, server, { host: address.address, port: address.port }, limits, credentials, deliver, logger)
-        server.on(protocol === 'tls' ? 'secureConnection' : 'connection', (socket: net.Socket) => endpoint.adopt(socket, []))
+        server.on(protocol === 'tls' ? 'secureConnection' : 'connection', (socket: net.Socket) => endpoint.accept(socket))
         if (protocol === 'tls') {
           server.on('tlsClientError', (error) => logger.debug({ err: error.message }, 'TLS handshake with a SIP peer failed'))
         }
@@ -132,6 +134,27 @@ export class StreamEndpoint {
 
   private checkSize(bytes: Buffer): TransportError | undefined {
     return bytes.length > this.limits.maxMessageBytes ? { _tag: 'MessageTooLarge', bytes: bytes.length, limit: this.limits.maxMessageBytes } : undefined
+  }
+
+  /**
+   * An accepted connection, unless its source already holds `maxConnectionsPerSource`: then it is
+   * closed at once (issue 9: one address must not use up the listener's connections).
+   */
+  private accept(socket: net.Socket): void {
+    const source = plainAddress(socket.remoteAddress)
+    const held = this.acceptedBySource.get(source) ?? 0
+    if (held >= this.limits.maxConnectionsPerSource) {
+      this.logger.info({ protocol: this.protocol, source, held }, 'too many SIP connections from one source; closing the new one')
+      socket.destroy()
+      return
+    }
+    this.acceptedBySource.set(source, held + 1)
+    socket.once('close', () => {
+      const left = (this.acceptedBySource.get(source) ?? 1) - 1
+      if (left <= 0) this.acceptedBySource.delete(source)
+      else this.acceptedBySource.set(source, left)
+    })
+    this.adopt(socket, [])
   }
 
   private adopt(socket: net.Socket, alsoKnownAs: ReadonlyArray<string>): StreamConnection {

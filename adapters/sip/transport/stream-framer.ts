@@ -39,6 +39,11 @@ export class StreamFramer {
 
   constructor(private readonly limits: FramingLimits) {}
 
+  /** Bytes of a message begun but not complete (0 between messages). */
+  get pendingBytes(): number {
+    return this.buffered.length
+  }
+
   /** True once an unframeable message was seen: the connection must be closed. */
   get broken(): boolean {
     return this.failed

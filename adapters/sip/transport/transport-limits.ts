@@ -13,6 +13,13 @@ export interface TransportLimits {
   readonly connectTimeoutMs: number
   /** Most simultaneous TCP plus TLS connections per listener. */
   readonly maxConnections: number
+  /** Most connections one source address may hold open to one listener; more are closed at once. */
+  readonly maxConnectionsPerSource: number
+  /**
+   * A message begun on a connection must be complete within this long, however slowly its bytes
+   * keep coming (a slow-read "slowloris" peer would otherwise hold the connection and its buffer).
+   */
+  readonly partialMessageMs: number
   /** SO_RCVBUF for the UDP socket: bursts of presence traffic must not be dropped by the kernel. */
   readonly udpReceiveBufferBytes: number
 }
@@ -24,5 +31,9 @@ export const defaultTransportLimits: TransportLimits = {
   idleConnectionMs: 10 * 60 * 1000,
   connectTimeoutMs: 10_000,
   maxConnections: 4096,
+  // An SfB Front End pool or an SBC opens a few; a hundred from one address is an attack.
+  maxConnectionsPerSource: 64,
+  // A 64 KB message over a slow link arrives in well under this.
+  partialMessageMs: 30_000,
   udpReceiveBufferBytes: 4 * 1024 * 1024,
 }
