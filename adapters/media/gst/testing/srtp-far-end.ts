@@ -28,6 +28,8 @@ export interface BindingResult {
 export interface SrtpFarEnd {
   readonly port: number
   readonly counts: () => SrtpFarEndCounts
+  /** Decrypts with this key from now on (a far end that learns Parley's key from the SDP answer). */
+  readonly useKey: (parleyKey: string) => void
   /** One Binding request to `port` (Parley's candidate) from this socket; undefined when nothing came back within `timeoutMs`. */
   readonly check: (port: number, ice: { readonly ufrag: string; readonly pwd: string; readonly localUfrag: string }, useCandidate: boolean, timeoutMs?: number) => Promise<BindingResult | undefined>
   readonly close: () => void
@@ -36,7 +38,7 @@ export interface SrtpFarEnd {
 export const srtpFarEnd = async (options: { readonly suite: string; readonly parleyKey: string; readonly forwardTo: number }): Promise<SrtpFarEnd> => {
   const suite = srtpSuiteParameters(options.suite)
   if (suite === undefined) throw new Error(`no SRTP suite ${options.suite}`)
-  const keys = sessionKeys(Buffer.from(options.parleyKey, 'base64'), suite)
+  let keys = sessionKeys(Buffer.from(options.parleyKey, 'base64'), suite)
   const rocs = new Map<number, RolloverCounter>()
   const socket = dgram.createSocket('udp4')
   const pending = new Map<string, (response: Buffer) => void>()
@@ -72,6 +74,9 @@ export const srtpFarEnd = async (options: { readonly suite: string; readonly par
   return {
     port: socket.address().port,
     counts: () => ({ decrypted, rejected }),
+    useKey: (parleyKey) => {
+      keys = sessionKeys(Buffer.from(parleyKey, 'base64'), suite)
+    },
     check: (port, ice, useCandidate, timeoutMs = 1_000) => {
       const id = randomBytes(12)
       const request = writeStun(
