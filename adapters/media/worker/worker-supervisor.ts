@@ -79,7 +79,9 @@ export class WorkerSupervisor {
       if (E.isLeft(generation)) return E.left({ _tag: 'ChannelClosed', reason: generation.left })
       if ('leg' in params && typeof params.leg === 'string') {
         if (method === 'releaseLeg') this.legs.delete(params.leg)
-        else this.legs.add(params.leg)
+        // Leaving a mix holds nothing; it often comes after the leg's release (the core steps the
+        // call's end after the SIP side forgot it) and must not bring the leg back into the list.
+        else if (method !== 'leaveMix') this.legs.add(params.leg)
       }
       if (method === 'bridge' && 'a' in params && 'b' in params) {
         this.legs.add(String(params.a))

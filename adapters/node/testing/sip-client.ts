@@ -34,7 +34,7 @@ export interface PresenceAnswer {
   readonly body: string
 }
 
-export type CallOutcome = { readonly _tag: 'Answered'; readonly dialog: Dialog } | { readonly _tag: 'Failed'; readonly status: number }
+export type CallOutcome = { readonly _tag: 'Answered'; readonly dialog: Dialog; readonly answer: string } | { readonly _tag: 'Failed'; readonly status: number }
 
 const token = (): string => randomBytes(8).toString('hex')
 
@@ -84,7 +84,7 @@ export class TestSipClient {
   }
 
   /** Calls `dialled` (e.g. `meet.bob@example.com`, `meet.alice**1234@example.com`) as `displayName`. */
-  call(dialled: string, displayName: string): Promise<CallOutcome> {
+  call(dialled: string, displayName: string, offer: string = roomSystemOffer): Promise<CallOutcome> {
     const user = displayName.toLowerCase().replace(/[^a-z0-9]/g, '')
     return new Promise((resolve) => {
       this.stack.invite(
@@ -92,15 +92,21 @@ export class TestSipClient {
           requestUri: `sip:${dialled}`,
           from: `"${displayName}" <sip:${user}@127.0.0.1>`,
           to: `<sip:${dialled}>`,
-          body: { contentType: 'application/sdp', content: roomSystemOffer },
+          body: { contentType: 'application/sdp', content: offer },
           destination: this.node,
         },
         {
-          onAnswered: (_response, dialog) => resolve({ _tag: 'Answered', dialog }),
+          onAnswered: (response, dialog) => resolve({ _tag: 'Answered', dialog, answer: response.bodyBytes.toString('utf8') }),
           onFailed: (failure) => resolve({ _tag: 'Failed', status: statusOf(failure) }),
         },
       )
     })
+  }
+
+  /** An OPTIONS to the node (RFC 3261 §11): its status, 0 when nothing answered. */
+  async options(): Promise<number> {
+    const answered = await this.stack.request({ method: 'OPTIONS', requestUri: 'sip:127.0.0.1', from: `<sip:probe-${token()}@127.0.0.1>`, to: '<sip:127.0.0.1>', destination: this.node })
+    return E.isLeft(answered) ? statusOf(answered.left) : answered.right.status
   }
 
   async close(): Promise<void> {
