@@ -88,6 +88,8 @@ export const gstMediaFactory =
     }
     const media: NodeMedia = {
       perform: (effect) => {
+        // The same debug record as the loopback media's: the end-to-end checks read it from the log.
+        logger.debug({ media: effect }, 'media effect')
         if (effect._tag === 'Show') record(effect.leg).view = effect.view
         if (effect._tag === 'Play') record(effect.leg).sound = effect.sound
         if (effect._tag === 'JoinMix') record(effect.leg).conference = effect.conference
