@@ -1,0 +1,63 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import type { VideoStreamPlan } from '../worker/worker-protocol.js'
+import {
+  bitrateKbps,
+  cameraDescription,
+  encodeDescription,
+  placeholderTileDescription,
+  sliceMaxBytes,
+  tileDescription,
+  videoMtu,
+  videoReceives,
+  videoSendDescription,
+  videoSends,
+} from './video-description.js'
+
+const plan = (more: Partial<VideoStreamPlan> = {}): VideoStreamPlan => ({
+  codec: { name: 'H264', payloadType: 100, clockRate: 90000 },
+  packetizationMode: 1,
+  remote: { address: '192.0.2.20', port: 10002 },
+  direction: 'sendrecv',
+  ...more,
+})
+
+void test('RFC 6184 packetization: STAP-A only for mode 1; every slice fits one packet, so mode 0 never needs FU-A', () => {
+  assert.match(videoSendDescription(plan(), 'l1'), /rtph264pay pt=100 mtu=1200 config-interval=-1 aggregate-mode=zero-latency/)
+  assert.match(videoSendDescription(plan({ packetizationMode: 0 }), 'l1'), /aggregate-mode=none/)
+  assert.match(videoSendDescription(plan(), 'l1'), /udpsink name=vrtpsink-l1 .*host=192\.0\.2\.20 port=10002/)
+  // A slice, its NAL header and the RTP header stay under the MTU.
+  assert.ok(sliceMaxBytes + 1 + 12 <= videoMtu)
+  assert.match(encodeDescription({ width: 1280, height: 720, fps: 30 }, 's1', false), new RegExp(`slice-max-size=${sliceMaxBytes}`))
+})
+
+void test('the camera decodes the negotiated payload type; compositions are forced to I420, encoded Constrained Baseline', () => {
+  assert.match(cameraDescription(plan(), 'l7'), /^udpsrc name=vrtpsrc-l7 .*payload=100".*rtph264depay.*avdec_h264.*format=I420"$/)
+  const encode = encodeDescription({ width: 1280, height: 720, fps: 30 }, 's2', true)
+  assert.match(encode, /^capsfilter name=screencaps-s2 caps="video\/x-raw,format=I420,width=1280,height=720,pixel-aspect-ratio=1\/1,framerate=30\/1"/)
+  assert.match(encode, /textoverlay name=screentext-s2/)
+  assert.match(encode, /x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 /)
+  assert.match(encode, /video\/x-h264,profile=constrained-baseline"$/)
+  assert.doesNotMatch(encodeDescription({ width: 320, height: 180, fps: 10 }, 's3', false), /textoverlay/)
+})
+
+void test('tiles: scaled to the slot with borders kept; a placeholder runs at the screen rate; no user text in a description', () => {
+  const slot = { x: 10, y: 20, width: 160, height: 90 }
+  assert.match(tileDescription(slot, 's1t2'), /videoscale add-borders=true ! capsfilter caps="video\/x-raw,format=I420,width=160,height=90,pixel-aspect-ratio=1\/1" ! textoverlay name=tilename-s1t2/)
+  assert.match(placeholderTileDescription(slot, 's1t3', 25), /videotestsrc is-live=true pattern=black ! capsfilter caps=".*framerate=25\/1"/)
+  assert.doesNotMatch(tileDescription(slot, 's1t2') + placeholderTileDescription(slot, 's1t3', 25), / text=/)
+})
+
+void test('directions from Parley\u2019s side; bitrate by pixels', () => {
+  assert.deepEqual(
+    (['sendrecv', 'sendonly', 'recvonly', 'inactive'] as const).map((direction) => [videoSends(plan({ direction })), videoReceives(plan({ direction }))]),
+    [
+      [true, true],
+      [true, false],
+      [false, true],
+      [false, false],
+    ],
+  )
+  assert.equal(bitrateKbps({ width: 1280, height: 720, fps: 30 }), 1382)
+  assert.equal(bitrateKbps({ width: 320, height: 180, fps: 10 }), 128)
+})
