@@ -56,7 +56,8 @@ export const usage = `usage:
                                     nothing; a running node applies it within a second
 environment: PARLEY_BIND, PARLEY_SIP_PORT, PARLEY_SIPS_PORT, PARLEY_HTTP_BIND, PARLEY_HTTP_PORT,
   PARLEY_PUBLIC_HOST, PARLEY_DATA_DIR, PARLEY_CONFIG, PARLEY_ADMIN_PASSWORD, PARLEY_LOG_LEVEL,
-  PARLEY_TLS_CERT, PARLEY_TLS_KEY (see DESIGN §6)
+  PARLEY_TLS_CERT, PARLEY_TLS_KEY (see DESIGN §6); PARLEY_MEDIA=gst (default: the
+  GStreamer media worker) or loopback (signalling only)
 `
 
 const summary = (config: NodeConfig): string => {
