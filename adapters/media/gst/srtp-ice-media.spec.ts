@@ -90,9 +90,11 @@ void test('SRTP legs (one behind ICE): an encrypted tone is heard by the others,
   const bob = await participant(t, supervisor, 'bob', { codec: 'G722', tone: 1000, srtp: { suite: 'AES_CM_128_HMAC_SHA1_32', key: key(), parleyKey: key(), mki: '01' } })
   // Mallory encrypts with a key other than the one her SDP gave: srtpdec must drop all of it.
   const mallory = await participant(t, supervisor, 'mallory', { codec: 'PCMU', tone: 700, srtp: { suite, key: key(), parleyKey: key(), sendWith: key() } })
+  // Dora: AES_256_CM_HMAC_SHA1_80 (RFC 6188, 46-byte keys), 1500 Hz.
+  const dora = await participant(t, supervisor, 'dora', { codec: 'PCMU', tone: 1500, srtp: { suite: 'AES_256_CM_HMAC_SHA1_80', key: randomBytes(46).toString('base64'), parleyKey: randomBytes(46).toString('base64') } })
   // Carol: plain RTP, silent; hears everyone Parley could decrypt.
   const carol = await participant(t, supervisor, 'carol', { codec: 'PCMU' })
-  for (const leg of ['alice', 'bob', 'mallory', 'carol']) await request(supervisor.request('joinMix', { leg, conference: 'vmr-srtp' }), `join ${leg}`)
+  for (const leg of ['alice', 'bob', 'mallory', 'dora', 'carol']) await request(supervisor.request('joinMix', { leg, conference: 'vmr-srtp' }), `join ${leg}`)
 
   // Alice's far end is a controlling agent: it checks Parley's candidate from its media socket and nominates it.
   const farEnd = alice.endpoint.farEnd
@@ -100,18 +102,21 @@ void test('SRTP legs (one behind ICE): an encrypted tone is heard by the others,
   const checked = await farEnd.check(alice.port, { ufrag: ice.localUfrag, pwd: ice.localPwd, localUfrag: ice.remoteUfrag }, true)
   assert.deepEqual(checked, { integrity: true, fingerprint: true, mapped: { address: '127.0.0.1', port: farEnd.port } })
 
-  for (const p of [alice, bob, mallory, carol]) p.endpoint.start(p.port)
+  for (const p of [alice, bob, mallory, dora, carol]) p.endpoint.start(p.port)
   await sleep(3_500)
   const aliceCounts = alice.endpoint.farEnd?.counts()
   const bobCounts = bob.endpoint.farEnd?.counts()
-  const [a, b, m, c] = (await Promise.all([alice, bob, mallory, carol].map((p) => p.endpoint.stop()))).map((pcm) => analysable(pcm))
-  assert.ok(a !== undefined && b !== undefined && m !== undefined && c !== undefined)
+  const doraCounts = dora.endpoint.farEnd?.counts()
+  const [a, b, m, d, c] = (await Promise.all([alice, bob, mallory, dora, carol].map((p) => p.endpoint.stop()))).map((pcm) => analysable(pcm))
+  assert.ok(a !== undefined && b !== undefined && m !== undefined && d !== undefined && c !== undefined)
   assert.ok(a.length > analysisRate && b.length > analysisRate && m.length > analysisRate && c.length > analysisRate, `each far end decrypted and recorded audio: ${a.length}, ${b.length}, ${m.length}, ${c.length} samples; worker warnings: ${JSON.stringify(log.records.filter((r) => r['level'] !== 'debug' && r['level'] !== 'info'))}`)
   assert.ok((aliceCounts?.decrypted ?? 0) > 50 && aliceCounts?.rejected === 0, `Alice's far end decrypts Parley's SRTP: ${JSON.stringify(aliceCounts)}`)
   assert.ok((bobCounts?.decrypted ?? 0) > 50 && bobCounts?.rejected === 0, `Bob's far end decrypts Parley's SRTP (32-bit tags): ${JSON.stringify(bobCounts)}`)
-  const report = (name: string, s: Float64Array) => `${name}: 440 ${share(s, 440).toFixed(1)}, 1000 ${share(s, 1000).toFixed(1)}, 700 ${share(s, 700).toFixed(1)} dB`
-  for (const [name, s] of [['Alice', a], ['Bob', b], ['Mallory', m], ['Carol', c]] as const) t.diagnostic(report(name, s))
-  t.diagnostic(`far ends decrypted: Alice ${JSON.stringify(aliceCounts)}, Bob ${JSON.stringify(bobCounts)}`)
+  assert.ok((doraCounts?.decrypted ?? 0) > 50 && doraCounts?.rejected === 0, `Dora's far end decrypts Parley's AES-256 SRTP: ${JSON.stringify(doraCounts)}`)
+  const report = (name: string, s: Float64Array) => `${name}: 440 ${share(s, 440).toFixed(1)}, 1000 ${share(s, 1000).toFixed(1)}, 700 ${share(s, 700).toFixed(1)}, 1500 ${share(s, 1500).toFixed(1)} dB`
+  for (const [name, s] of [['Alice', a], ['Bob', b], ['Mallory', m], ['Dora', d], ['Carol', c]] as const) t.diagnostic(report(name, s))
+  t.diagnostic(`far ends decrypted: Alice ${JSON.stringify(aliceCounts)}, Bob ${JSON.stringify(bobCounts)}, Dora ${JSON.stringify(doraCounts)}`)
+  assert.ok(share(c, 1500) > heard && share(d, 440) > heard, report('Carol hears Dora (AES-256), Dora hears the room', c) + '; ' + report('Dora', d))
   // Encrypted tones are heard by the others, through ICE and without.
   assert.ok(share(b, 440) > heard, report('Bob hears Alice (SRTP behind ICE)', b))
   assert.ok(share(a, 1000) > heard, report('Alice hears Bob (SRTP with MKI; sent to her through the ICE port)', a))
