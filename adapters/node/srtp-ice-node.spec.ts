@@ -5,6 +5,8 @@
  * candidate answers the far end's check, the far end's encrypted tone is heard by a plain RTP
  * caller in the same room, and the far end decrypts the other caller's tone with the answer's
  * key. Needs GStreamer and node-gtk (scripts/install-deps.sh); fails, not skips, without them.
+ * About 12 s: a node and its worker start (~5 s on a loaded CI machine), then 3.5 s of audio so
+ * that the last 1.5 s, after keys and jitter buffers have settled, is judged.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
