@@ -15,8 +15,9 @@ import { memoryLog } from '../channel/testing/memory-log.js'
 import type { AudioStreamPlan, WorkerEvent } from '../worker/worker-protocol.js'
 import { WorkerSupervisor } from '../worker/worker-supervisor.js'
 import { Attribute, MessageType, readStun, readXorMappedAddress, verifyStun, writeStun } from './ice-stun.js'
+import { protectRtp, sessionKeys, srtpSuiteParameters } from './srtp-packet.js'
 import type { EndpointOptions, RtpEndpoint } from './testing/rtp-endpoint.js'
-import { analysisRate, rtpEndpoint } from './testing/rtp-endpoint.js'
+import { analysisRate, rtpEndpoint, telephoneEventPackets } from './testing/rtp-endpoint.js'
 import { pcmSamples, toneShareDb } from './testing/tone-analysis.js'
 
 const portRange = { portMin: 47100, portMax: 47499 }
@@ -174,4 +175,64 @@ void test('STUN Binding requests to an ICE leg\'s RTP and RTCP ports get success
   await request(supervisor.request('releaseLeg', { leg: 'sfb' }), 'release')
   const afterRelease = await bindingRequest(socket, port, `${ice.localUfrag}:${ice.remoteUfrag}`, ice.localPwd, 300)
   assert.equal(afterRelease.response, undefined, 'a released leg\'s port answers no more')
+})
+
+void test('RFC 4733 digits inside SRTP (an SfB caller typing a PIN) become Dtmf events, once each and in order; the same digits under a wrong key give none', async (t) => {
+  const { supervisor, events } = await startWorker(t)
+  const suite = srtpSuiteParameters('AES_CM_128_HMAC_SHA1_80')
+  assert.ok(suite !== undefined)
+  const callerKey = randomBytes(30)
+  const socket = dgram.createSocket('udp4')
+  t.after(() => socket.close())
+  const send = (packet: Buffer, port: number) => new Promise<void>((resolve, reject) => socket.send(packet, port, '127.0.0.1', (e) => (e === null ? resolve() : reject(e))))
+  const legs = [
+    { leg: 'pin-srtp', sendKey: callerKey },
+    { leg: 'pin-wrong-key', sendKey: randomBytes(30) },
+  ]
+  const ports: number[] = []
+  for (const { leg } of legs) {
+    const port = await allocate(supervisor, leg)
+    ports.push(port)
+    const plan: AudioStreamPlan = {
+      codec: { name: 'PCMU', payloadType: 0, clockRate: 8000 },
+      remote: { address: '127.0.0.1', port: 9 },
+      direction: 'sendrecv',
+      telephoneEvent: { payloadType: 101, clockRate: 8000 },
+      srtp: { suite: 'AES_CM_128_HMAC_SHA1_80', localKey: key(), remoteKey: callerKey.toString('base64') },
+    }
+    await request(supervisor.request('attachLeg', { leg, audio: plan }), `attach ${leg}`)
+  }
+  for (const [index, { sendKey }] of legs.entries()) {
+    const keys = sessionKeys(sendKey, suite)
+    const port = ports[index] ?? 0
+    // A phone's audio comes first: its first packet keys the SSRC (srtp-ssrc.ts), the rest are heard.
+    for (let i = 0; i < 5; i++) {
+      const audio = Buffer.alloc(12 + 160, 0xff)
+      audio[0] = 0x80
+      audio.writeUInt16BE(900 + i, 2)
+      audio.writeUInt32BE(160 * i, 4)
+      audio.writeUInt32BE(0x5fb1, 8)
+      await send(protectRtp(audio, keys, suite), port)
+      await sleep(20)
+    }
+    let seq = 1000
+    for (const [digitIndex, event] of [1, 11, 5].entries()) {
+      for (const packet of telephoneEventPackets(event, { payloadType: 101, ssrc: 0x5fb1, firstSeq: seq, timestamp: 8000 * (digitIndex + 1) })) {
+        await send(protectRtp(packet, keys, suite), port)
+        await sleep(20)
+      }
+      seq += 6
+    }
+  }
+  const deadline = Date.now() + 3_000
+  while (events.filter((e) => e._tag === 'Dtmf').length < 3 && Date.now() < deadline) await sleep(20)
+  await sleep(300)
+  assert.deepEqual(
+    events.flatMap((e) => (e._tag === 'Dtmf' ? [[e.leg, e.digit]] : [])),
+    [
+      ['pin-srtp', '1'],
+      ['pin-srtp', '#'],
+      ['pin-srtp', '5'],
+    ],
+  )
 })
