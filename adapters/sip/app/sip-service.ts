@@ -29,13 +29,15 @@ import { CallSignalling } from './call-signalling.js'
 import { countedTransport } from './counted-transport.js'
 import type { SubscriptionLimits } from './presence-subscriptions.js'
 import { PresenceSubscriptions } from './presence-subscriptions.js'
-import { ownHostCheck } from './request-reading.js'
+import { isTrusted, ownHostCheck } from './request-reading.js'
 import { routeRequest } from './sip-app.js'
 import type { LagProbe } from '../guard/event-loop-lag.js'
 import { startLagProbe } from '../guard/event-loop-lag.js'
 import type { OverloadBounds } from '../guard/overload-guard.js'
 import { refuseWhenOverloaded } from '../guard/overload-guard.js'
 import { guardedTransport } from '../guard/guarded-transport.js'
+import type { SubscribeRate } from '../guard/subscribe-rate.js'
+import { limitSubscribeRate } from '../guard/subscribe-rate.js'
 
 export interface SipServiceDeps {
   readonly env: Environment
@@ -56,6 +58,8 @@ export interface SipServiceDeps {
   readonly bfcpPort?: number
   /** Beyond these, new INVITEs and SUBSCRIBEs get 503 (adapters/sip/guard/overload-guard.ts). */
   readonly overload?: Partial<OverloadBounds>
+  /** New SUBSCRIBEs per untrusted source (adapters/sip/guard/subscribe-rate.ts). */
+  readonly subscribeRate?: Partial<SubscribeRate>
 }
 
 /** Body types Parley reads (OPTIONS Accept): the stack's list plus those of presence lists and typing. */
@@ -130,7 +134,7 @@ export class LiveSipService implements SipService {
     cell.runtime = runtime
     const lag = startLagProbe()
     const readings = { lagMs: lag.current, serverTransactions: () => stack.counts.serverTransactions }
-    stack.onRequest(refuseWhenOverloaded({ readings, logger, now: clock.now, ...(this.deps.overload === undefined ? {} : { bounds: this.deps.overload }) }, routeRequest(calls, presence)))
+    stack.onRequest(refuseWhenOverloaded({ readings, logger, now: clock.now, ...(this.deps.overload === undefined ? {} : { bounds: this.deps.overload }) }, limitSubscribeRate({ isTrusted: (flow) => isTrusted(flow, trustedPeers()), now: clock.now, logger, ...(this.deps.subscribeRate === undefined ? {} : { rate: this.deps.subscribeRate }) }, routeRequest(calls, presence))))
     this.running = { transport, stack, media, mediaStatus, calls, presence, runtime, floorControl, lag }
     const ports = transport.ports()
     return { udp: ports.udp ?? 0, tcp: ports.tcp ?? 0, tls: ports.tls ?? 0, media: mediaStatus }
