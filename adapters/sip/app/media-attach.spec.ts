@@ -1,0 +1,98 @@
+/**
+ * The SIP side hands the media worker each leg's negotiated audio after every completed
+ * offer/answer — the 200 to an INVITE, the caller's re-INVITE, Parley's own re-INVITE, the ACK
+ * answering a delayed offer — once per distinct plan, and releases the leg's ports when it ends.
+ */
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import type { LegId } from '../../../core/model/ids.js'
+import type { LegMediaAttacher } from '../../media/worker/exchange-plan.js'
+import type { AudioStreamPlan } from '../../media/worker/worker-protocol.js'
+import { baresipOffer, sippPcmuOffer } from '../sdp/sdp-fixtures.js'
+import type { SipResponse } from '../stack/sip-message.js'
+import type { App } from './testing/app-harness.js'
+import { answerRequest, finalResponses, inDialogLines, parleyAddress, requestLines, requestsOf, startApp } from './testing/app-harness.js'
+
+const sdpType = 'application/sdp'
+
+const withAttacher = (): { readonly app: App; readonly attached: Array<{ readonly leg: LegId; readonly audio: AudioStreamPlan | undefined }> } => {
+  const attached: Array<{ leg: LegId; audio: AudioStreamPlan | undefined }> = []
+  const mediaAttacher: LegMediaAttacher = {
+    attach: (leg, audio) => {
+      attached.push({ leg, audio })
+      return TE.right(undefined)
+    },
+  }
+  return { app: startApp({ mediaAttacher }), attached }
+}
+
+const invite = async (app: App, uri: string, body: string): Promise<SipResponse> => {
+  const peer = app.peer('192.0.2.20')
+  peer.send('udp', parleyAddress, requestLines(peer, 'INVITE', uri, body === '' ? {} : { contentType: sdpType }), body)
+  await app.settle()
+  const ok = finalResponses(peer, 'INVITE')[0]
+  assert.equal(ok?.status, 200)
+  return ok
+}
+
+const peerOf = (app: App) => app.peer('192.0.2.20')
+
+void describe('attaching legs’ audio to the media side', () => {
+  void it('after the 200 to an INVITE: the offer’s codec and address, Parley’s port; the ports go with the BYE', async () => {
+    const { app, attached } = withAttacher()
+    const ok = await invite(app, 'sip:meet.bob@example.com', sippPcmuOffer)
+    const offered = app.inputs[0]
+    assert.ok(offered?._tag === 'CallOffered')
+    const leg = offered.leg
+    assert.deepEqual(attached, [
+      { leg, audio: { codec: { name: 'PCMU', payloadType: 0, clockRate: 8000 }, remote: { address: '127.0.0.1', port: 6000 }, direction: 'sendrecv', localPort: app.ports.held.get(leg)?.get('audio') } },
+    ])
+    const peer = peerOf(app)
+    peer.send('udp', parleyAddress, inDialogLines(peer, ok, 'ACK', ok.cseq), '')
+    await app.settle()
+    peer.send('udp', parleyAddress, inDialogLines(peer, ok, 'BYE', 2), '')
+    await app.settle()
+    assert.deepEqual(app.ports.released, [leg])
+  })
+
+  void it('after Parley’s re-INVITE and after the caller’s: a changed plan is attached again, an unchanged one is not', async () => {
+    const { app, attached } = withAttacher()
+    // An audio-only caller of a room VMR: Parley re-INVITEs to add sendonly video after the ACK.
+    const ok = await invite(app, 'sip:meet.bob@example.com', sippPcmuOffer)
+    const peer = peerOf(app)
+    peer.send('udp', parleyAddress, inDialogLines(peer, ok, 'ACK', ok.cseq), '')
+    await app.settle()
+    const reinvite = requestsOf(peer, 'INVITE')[0]
+    assert.ok(reinvite !== undefined, 'Parley re-INVITEd')
+    // The far end answers from another port (its media moved): the plan follows.
+    const moved = sippPcmuOffer.replace('m=audio 6000', 'm=audio 6100') + 'm=video 0 RTP/AVP 96\r\n'
+    answerRequest(peer, reinvite, 200, { contentType: sdpType, content: moved })
+    await app.settle()
+    assert.deepEqual(attached.map((a) => a.audio?.remote.port), [6000, 6100])
+    // The caller's session refresh with the same SDP: answered, nothing rebuilt.
+    peer.send('udp', parleyAddress, inDialogLines(peer, ok, 'INVITE', 2, [], sdpType), moved)
+    await app.settle()
+    assert.equal(finalResponses(peer, 'INVITE').at(-1)?.status, 200)
+    assert.equal(attached.length, 2)
+    // The caller's re-INVITE moving to PCMA on port 6200: attached again.
+    const pcma = moved.replace('m=audio 6100 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000', 'm=audio 6200 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000')
+    peer.send('udp', parleyAddress, inDialogLines(peer, ok, 'INVITE', 3, [], sdpType), pcma)
+    await app.settle()
+    assert.equal(finalResponses(peer, 'INVITE').at(-1)?.status, 200)
+    assert.deepEqual(attached.at(-1)?.audio?.codec, { name: 'PCMA', payloadType: 8, clockRate: 8000 })
+    assert.equal(attached.at(-1)?.audio?.remote.port, 6200)
+  })
+
+  void it('a delayed offer: nothing until the ACK brings the answer, then the answer’s codec and address', async () => {
+    const { app, attached } = withAttacher()
+    const ok = await invite(app, 'sip:meet.bob@example.com', '')
+    assert.equal(attached.length, 0)
+    const peer = peerOf(app)
+    peer.send('udp', parleyAddress, inDialogLines(peer, ok, 'ACK', ok.cseq, [], sdpType), baresipOffer)
+    await app.settle()
+    assert.equal(attached.length, 1)
+    assert.equal(attached[0]?.audio?.remote.port, 10000)
+    assert.equal(attached[0]?.audio?.remote.address, '192.0.2.20')
+  })
+})
