@@ -138,7 +138,7 @@ const overloadSample = async (): Promise<{ parley: number; reference: number }> 
   if (process.env['CALL_RATE_VERBOSE'] !== undefined)
     console.log(`  overload ${rate * 3}/s: ${outcome.succeeded}/${outcome.attempted} ok in ${outcome.seconds.toFixed(1)} s; held calls ${answered}/${heldCalls} BYE answered`)
   // Let the node drain what the burst left (retransmissions, timers) before the next sample.
-  await sleep(3000)
+  await sleep(2000)
   return { parley: outcome.achieved, reference: rate }
 }
 
@@ -148,14 +148,14 @@ export const measurements: ReadonlyArray<Measurement> = [
     unit: 'calls/s',
     reference_name: 'minimal UAS on npm sip 0.0.6 (plain Node, 4 MB rcvbuf)',
     target: 2,
-    samples: 5,
+    samples: 4,
     sample: callRateSample,
   },
   {
     name: "overload: goodput at 3x Parley's sustained rate (3 s burst)",
     unit: 'calls/s',
     reference_name: "Parley's sustained rate, same round",
-    samples: 3,
+    samples: 2,
     warmUp: false,
     sample: overloadSample,
     detail: () =>

@@ -9,8 +9,8 @@
  *   send until the last of the 499 other participants has it. The floor (the reference) is
  *   bench/references/im-floor.ts: a bare Node loop in its own process that, on a trigger
  *   datagram, sends the same 499 MESSAGEs (Parley's shape) to the same sockets with no logic;
- *   its figure is the time from the trigger until the last arrival. Per sample: 15 messages on
- *   each side, alternating; p50 and p99 of each side's 15 (p99 of 15 is their maximum).
+ *   its figure is the time from the trigger until the last arrival. Per sample: 10 messages on
+ *   each side, alternating; p50 and p99 of each side's 10 (p99 of 10 is their maximum).
  *   Targets: p99 within 2x the floor (ratio floor/Parley >= 0.5) and < 20 ms.
  * - Sustained: 10 MESSAGEs sent at once by participant 0 (4 990 deliveries), deliveries per second
  *   until the last arrives; the floor sends 10 rounds of its 499.
@@ -36,7 +36,7 @@ import { memoryOf, UdpPeer } from './support/sip-udp-peer.js'
 
 const host = '127.0.0.1'
 const participants = 500
-const messagesPerSide = 15
+export const messagesPerSide = 10
 const burst = 10
 const deliveryTimeoutMs = 10_000
 
@@ -229,6 +229,7 @@ export const measurements: ReadonlyArray<Measurement> = [
     reference_name: 'bare Node loop, same 499 MESSAGEs, same sockets (floor)',
     lowerIsBetter: true,
     target: 0.5,
+    samples: 5,
     sample: latencySample,
   },
   {
@@ -238,12 +239,14 @@ export const measurements: ReadonlyArray<Measurement> = [
     lowerIsBetter: true,
     target: 0.5,
     absolute: { value: 20 },
+    samples: 5,
     sample: p99Sample,
   },
   {
     name: 'IM deliveries sustained (10 messages x 499)',
     unit: 'MESSAGE/s',
     reference_name: 'bare Node loop (floor)',
+    samples: 5,
     sample: throughputSample,
   },
   {

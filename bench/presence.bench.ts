@@ -385,12 +385,14 @@ export const measurements: ReadonlyArray<Measurement> = [
     reference_name: `${kamailioSettings}, PUBLISH of the same change`,
     target: 1,
     absolute: { value: 20_000 },
+    samples: 5,
     sample: () => sideBySide('pidf'),
   },
   {
     name: 'presence fan-out, SfB batched adrl-categorylist (10k resources)',
     unit: 'updates/s',
     reference_name: 'Kamailio PIDF fan-out (no batched subscriptions), same run',
+    samples: 5,
     sample: () => sideBySide('batched'),
   },
   {
@@ -398,6 +400,8 @@ export const measurements: ReadonlyArray<Measurement> = [
     unit: 'bytes',
     reference_name: 'Kamailio, PSS of all its processes',
     lowerIsBetter: true,
+    samples: 1,
+    warmUp: false,
     sample: presenceMemory,
   },
 ]

@@ -9,7 +9,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { profiling } from '../im.bench.js'
+import { messagesPerSide, profiling } from '../im.bench.js'
 import { buildForProfile } from './profile-build.js'
 import { formatSummary, summariseProfile, type Profile } from './profile-summary.js'
 
@@ -42,7 +42,7 @@ const newest = existsSync(profileDir)
       .at(-1)
   : undefined
 if (newest === undefined) throw new Error('no profile was written')
-// Each round delivers 15 latency messages and a burst of 10, to 499 participants each.
-const delivered = rounds * (15 + 10) * 499
+// Each round delivers messagesPerSide latency messages and a burst of 10, to 499 participants each.
+const delivered = rounds * (messagesPerSide + 10) * 499
 console.log(`profile ${newest}: ${delivered} MESSAGEs delivered in the window`)
 console.log(formatSummary(summariseProfile(JSON.parse(readFileSync(newest, 'utf8')) as Profile, window), rows, delivered))
