@@ -11,6 +11,7 @@
 import { after, test } from 'node:test'
 import type { TestContext } from 'node:test'
 import assert from 'node:assert/strict'
+import dgram from 'node:dgram'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Layout } from '../../../core/model/call.js'
 import type { Millis } from '../../../core/model/ids.js'
@@ -43,7 +44,7 @@ const media = (): Promise<GstMedia> =>
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** A leg with a video port, its far end started (sending `options.pattern` if given). */
-const videoLeg = async (t: TestContext, leg: string, options: VideoEndpointOptions, plan: Parameters<VideoEndpoint['plan']>[0] = {}): Promise<VideoEndpoint> => {
+const videoLeg = async (t: TestContext, leg: string, options: VideoEndpointOptions, plan: Parameters<VideoEndpoint['plan']>[0] = {}): Promise<VideoEndpoint & { readonly port: number }> => {
   const m = await media()
   const endpoint = await videoEndpoint(options)
   t.after(() => endpoint.stop())
@@ -52,7 +53,22 @@ const videoLeg = async (t: TestContext, leg: string, options: VideoEndpointOptio
   const attached = await m.attach(LegId(leg), undefined, { video: endpoint.plan(plan), displayName: leg })()
   assert.ok(E.isRight(attached), JSON.stringify(attached))
   await endpoint.start(ports.right.video)
-  return endpoint
+  return { ...endpoint, port: ports.right.video }
+}
+
+/** RFC 3550 §6.4.1 sender reports, sent every 50 ms to `port` (RTCP multiplexed on the RTP port, RFC 5761). */
+const rtcpOnRtpPort = (t: TestContext, port: number): void => {
+  const socket = dgram.createSocket('udp4')
+  const report = Buffer.alloc(28)
+  report[0] = 0x80 // version 2, no reception blocks
+  report[1] = 200 // SR
+  report.writeUInt16BE(6, 2) // length in 32-bit words minus one
+  report.writeUInt32BE(0x1234, 4)
+  const timer = setInterval(() => socket.send(report, port, '127.0.0.1'), 50)
+  t.after(() => {
+    clearInterval(timer)
+    socket.close()
+  })
 }
 
 const show = async (leg: string, view: View): Promise<void> => {
@@ -83,6 +99,8 @@ void test('a composed 1+7 conference: each viewer decodes the others with the sp
   const bob = await videoLeg(t, 'v-bob', { pattern: 'black' })
   // Carol's far end declared packetization-mode=0 (RFC 6184 single NAL unit): no STAP-A, no FU-A.
   const carol = await videoLeg(t, 'v-carol', { pattern: 'black' }, { packetizationMode: 0 })
+  // Alice's far end multiplexes RTCP on its RTP port (RFC 5761): her picture is not disturbed by it.
+  rtcpOnRtpPort(t, alice.port)
   const order = ['v-alice', 'v-bob', 'v-carol']
   for (const leg of order) await show(leg, composed('one_main_seven_pips', order))
   // Three distinct tile lists (each viewer sees the others): three screens, one tile per other participant.
