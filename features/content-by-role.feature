@@ -7,7 +7,7 @@ Feature: Who may present in a meeting with Hosts and Guests
     And Alice uses Skype for Business
     And Bob uses Skype for Business
 
-  # Content (SfB VbSS, BFCP floor requests) has no wire form until the media worker (DESIGN §2 "Calls, media and content").
+  # Skype for Business content (VbSS, RDP) has no wire form yet: only BFCP from SIP room systems reaches the node over the wire.
   @sim-only
   Scenario: By default Guests may present
     Given Alice dials meet.alice**1234@example.com
@@ -17,7 +17,7 @@ Feature: Who may present in a meeting with Hosts and Guests
     Then Bob is presenting
     And Alice sees "Alice's meeting room" is presenting
 
-  # Content (SfB VbSS, BFCP floor requests) has no wire form until the media worker (DESIGN §2 "Calls, media and content").
+  # Skype for Business content (VbSS, RDP) has no wire form yet: only BFCP from SIP room systems reaches the node over the wire.
   @sim-only
   Scenario: Where only Hosts may present, a Guest's share is refused
     Given the administrator lets only Hosts present in "Alice's meeting room"
@@ -28,7 +28,7 @@ Feature: Who may present in a meeting with Hosts and Guests
     Then Bob is not presenting
     And Alice does not see content
 
-  # Content (SfB VbSS, BFCP floor requests) has no wire form until the media worker (DESIGN §2 "Calls, media and content").
+  # Skype for Business content (VbSS, RDP) has no wire form yet: only BFCP from SIP room systems reaches the node over the wire.
   @sim-only
   Scenario: Where only Hosts may present, the Host still can
     Given the administrator lets only Hosts present in "Alice's meeting room"

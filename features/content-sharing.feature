@@ -21,7 +21,7 @@ Feature: Screen and program sharing, and content from other systems
     And Bob dials meet.bob@example.com
     And Dave dials meet.bob@example.com
 
-  # Content (SfB VbSS, BFCP floor requests) has no wire form until the media worker (DESIGN §2 "Calls, media and content").
+  # Skype for Business content (VbSS, RDP) has no wire form yet: only BFCP from SIP room systems reaches the node over the wire.
   @sim-only
   Scenario Outline: Sharing from Skype for Business reaches Skype for Business and room systems
     When Alice shares <what>
@@ -43,8 +43,6 @@ Feature: Screen and program sharing, and content from other systems
     When Alice shares her screen
     Then Erin sees content
 
-  # Content (SfB VbSS, BFCP floor requests) has no wire form until the media worker (DESIGN §2 "Calls, media and content").
-  @sim-only
   Scenario Outline: Skype for Business shows the meeting room as presenting, whoever presents
     Given <presenter> uses <system>
     And <presenter> dials meet.bob@example.com
@@ -54,8 +52,13 @@ Feature: Screen and program sharing, and content from other systems
 
     Examples:
       | presenter | system            |
-      | Carol     | the web app       |
       | Grace     | a SIP room system |
+
+    # The web app has no wire form until a WebRTC adapter exists (DESIGN §5: not on the wire yet).
+    @sim-only
+    Examples: the web app
+      | presenter | system      |
+      | Carol     | the web app |
 
     # H.323 systems exist only in the simulator until the H.323 adapter (DESIGN §2 "h323").
     @sim-only
@@ -63,14 +66,14 @@ Feature: Screen and program sharing, and content from other systems
       | presenter | system               |
       | Erin      | an H.323 room system |
 
-  # Content has no wire form until the media worker, and the loopback media hears no speaker (the media worker reports the loudest one).
+  # The loopback media hears no speaker (the media worker reports the loudest one).
   @sim-only
   Scenario: The content is in the main window and the active speaker in a small one
     Given Dave shares content
     When Bob becomes the loudest speaker
     Then Alice sees content with Bob in a small window
 
-  # Content (SfB VbSS, BFCP floor requests) has no wire form until the media worker (DESIGN §2 "Calls, media and content").
+  # Skype for Business content (VbSS, RDP) has no wire form yet: only BFCP from SIP room systems reaches the node over the wire.
   @sim-only
   Scenario Outline: A new presenter takes the floor
     Given <first> shares content
@@ -99,15 +102,13 @@ Feature: Screen and program sharing, and content from other systems
       | Dave  | Erin   |
       | Erin  | Alice  |
 
-  # Content (SfB VbSS, BFCP floor requests) has no wire form until the media worker (DESIGN §2 "Calls, media and content").
-  @sim-only
   Scenario: Stopping sharing brings the meeting back
     Given Dave shares content
     When Dave stops sharing
     Then Dave is not presenting
     And Alice sees Bob and Dave
 
-  # Content (SfB VbSS, BFCP floor requests) has no wire form until the media worker (DESIGN §2 "Calls, media and content").
+  # Parley's own offers (the room system's leg of a gateway call) carry no content stream or BFCP line yet.
   @sim-only
   Scenario: Content from a room system in a point-to-point call
     Given Frank uses a SIP room system at room1@rooms.example.com
@@ -116,7 +117,7 @@ Feature: Screen and program sharing, and content from other systems
     When Frank shares content
     Then Carol sees content
 
-  # Content (SfB VbSS, BFCP floor requests) has no wire form until the media worker (DESIGN §2 "Calls, media and content").
+  # Skype for Business content (VbSS, RDP) has no wire form yet: only BFCP from SIP room systems reaches the node over the wire.
   @sim-only
   Scenario: Sharing from Skype for Business in a point-to-point call with a room system
     Given Frank uses a SIP room system at room1@rooms.example.com

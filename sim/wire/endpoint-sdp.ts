@@ -98,13 +98,26 @@ const sfbImOffer = (host: string): SipBody => ({
 
 const isImOnly = (offer: MediaOffer): boolean => offer.chat && !offer.audio && !offer.video && !offer.content
 
+/**
+ * Parley's offer builder writes the BFCP line of a floor control server; a room system is a
+ * floor participant (RFC 8856 §4 `c-only`) that connects to the server (RFC 4145 `active`, port
+ * 9 by convention), and the server gives the conference and user ids, so it sends none.
+ */
+export const asFloorParticipant = (sdp: string): string =>
+  sdp
+    .replace(/^m=application \d+ TCP\/BFCP /m, 'm=application 9 TCP/BFCP ')
+    .replace(/^a=floorctrl:s-only(?=\r?\n)/m, 'a=floorctrl:c-only')
+    .replace(/^a=setup:passive(?=\r?\n)/m, 'a=setup:active')
+    .replace(/^a=(?:confid|userid):[^\r\n]*\r?\n/gm, '')
+
 /** The body of a first INVITE offering `offer` in `dialect`. */
 export const initialOffer = (dialect: OfferDialect, offer: MediaOffer, media: EndpointMedia): E.Either<string, SipBody> => {
   if (dialect === 'mssip' && isImOnly(offer)) return E.right(sfbImOffer(media.host))
   const built = buildOffer({ _tag: 'Initial', dialect, media: wanted(offer), local: media.local() })
   if (E.isLeft(built)) return E.left(`the endpoint's offer could not be built: ${built.left._tag}`)
-  media.last = built.right
-  return E.right(dialect === 'mssip' ? sfbMultipart(built.right) : { contentType: 'application/sdp', content: built.right })
+  const sdp = dialect === 'mssip' ? built.right : asFloorParticipant(built.right)
+  media.last = sdp
+  return E.right(dialect === 'mssip' ? sfbMultipart(sdp) : { contentType: 'application/sdp', content: sdp })
 }
 
 /** A re-offer in a dialog (escalation: the endpoint adds video). */
@@ -112,8 +125,9 @@ export const updatedOffer = (offer: MediaOffer, media: EndpointMedia): E.Either<
   if (media.last === undefined) return E.left('no SDP of the endpoint to update')
   const built = buildOffer({ _tag: 'Update', previous: media.last, media: wanted(offer), local: media.local() })
   if (E.isLeft(built)) return E.left(`the endpoint's re-offer could not be built: ${built.left._tag}`)
-  media.last = built.right
-  return E.right({ contentType: 'application/sdp', content: built.right })
+  const sdp = asFloorParticipant(built.right)
+  media.last = sdp
+  return E.right({ contentType: 'application/sdp', content: sdp })
 }
 
 /** The far side's directions per stream in an SDP (an answer, or a re-offer from the node). */

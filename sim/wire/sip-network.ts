@@ -145,7 +145,7 @@ export class SipNetwork implements SimNetwork {
     const call = new WireCall(() => events, media, this.options.settling)
     this.calls.add(call)
     const callId = `${token()}@wire`
-    this.options.reports.callPlaced(callId, { party: request.from, events })
+    this.options.reports.callPlaced(callId, { party: request.from, events: call.reported(events) })
     void this.options.settling.track(this.place(call, media, request, events, partyReady, callId))
     return call.control
   }

@@ -9,7 +9,10 @@
  * Means the node cannot receive over SIP yet are said so loudly rather than dropped:
  * - DTMF goes as INFO `application/dtmf-relay` whatever the endpoint's means: RFC 4733 digits
  *   travel in RTP, which comes with the media worker (no RTP flows in the wire world yet);
- * - content (VbSS, BFCP floor requests) and web chat have no wire form here: they throw.
+ * - content from a SIP room system is BFCP (RFC 8855) over TCP to the floor control server the
+ *   node's answer names (its BFCP line: port, conference and user ids, RFC 8856): sharing is a
+ *   FloorRequest, stopping a FloorRelease; what the node decides shows in its reports;
+ * - SfB content (VbSS, RDP) and web chat have no wire form here: they throw.
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { DtmfDigit, MediaOffer, Party } from '../../core/model/call.js'
@@ -17,6 +20,9 @@ import { parseNameAddr } from '../../adapters/sip/dialect/name-addr.js'
 import { buildDtmfInfo, parseDtmfInfo } from '../../adapters/sip/dtmf/dtmf-info.js'
 import { buildMessageBody, decodeMessageBody } from '../../adapters/sip/im/message-body.js'
 import type { Dialog, DialogEnd, RequestFailure, ServerRequest, SipResponse } from '../../adapters/sip/stack/stack-types.js'
+import type { ParsedOffer } from '../../adapters/sip/sdp/parsed-offer.js'
+import type { BfcpMessage } from '../../adapters/bfcp/bfcp-message.js'
+import { BfcpClient, floorRequestIdIn, requestStatusIn, type BfcpClientIds } from '../../adapters/bfcp/testing/bfcp-client.js'
 import type { CallControl, CallEvents, ChatMeans, ContentMeans, DtmfMeans } from '../network.js'
 import { acceptAll, answerTo, grantedMedia, readSdp, updatedOffer, type EndpointMedia } from './endpoint-sdp.js'
 import { keyboardActivity } from './sfb-dialect.js'
@@ -52,7 +58,25 @@ export class NotOnTheWire extends Error {
 }
 
 const contentUnavailable = (means: ContentMeans): NotOnTheWire =>
-  new NotOnTheWire(`content by ${means} does not reach the node over SIP yet (no BFCP floor control or VbSS until the media worker)`)
+  new NotOnTheWire(`content by ${means} does not reach the node over SIP yet (only BFCP from SIP room systems does; no VbSS or RDP)`)
+
+/** How long a floor request may wait for the node's decision (the core decides in the same step). */
+const settleBoundMs = 3_000
+
+interface FloorServer {
+  readonly host: string
+  readonly port: number
+  readonly ids: BfcpClientIds
+}
+
+/** The floor control server an answer's accepted BFCP line names (RFC 8856: port, `a=confid`, `a=userid`, `a=floorid`). */
+const floorServerIn = (sdp: ParsedOffer): FloorServer | undefined => {
+  const line = sdp.streams.find((s) => s.kind === 'floor-control' && s.port !== 0)
+  if (line?.kind !== 'floor-control' || line.remote === undefined) return undefined
+  const [conferenceId, userId, floorId] = [line.conferenceId, line.userId, line.floors[0]?.floorId].map(Number)
+  if (![conferenceId, userId, floorId].every((n) => n !== undefined && Number.isInteger(n))) return undefined
+  return { host: line.remote.address, port: line.remote.port, ids: { conferenceId: conferenceId!, userId: userId!, floorId: floorId! } }
+}
 
 /** The dialog side of a call: what both directions share once the call has a dialog. */
 export class WireCall {
@@ -64,6 +88,10 @@ export class WireCall {
   /** The endpoint hung up (or declined): what the node does next is no news to it. */
   private hungUp = false
   private over = false
+  /** The node's floor control server for this call, the BFCP connection once content is shared, the open request. */
+  private floor: FloorServer | undefined
+  private bfcp: BfcpClient | undefined
+  private floorRequest: number | undefined
   /** Called instead of BYE while the call has no dialog (CANCEL an INVITE, or decline one). */
   abandon: () => void = () => undefined
 
@@ -145,10 +173,29 @@ export class WireCall {
       })
     },
     startContent: (means: ContentMeans) => {
-      throw contentUnavailable(means)
+      if (means !== 'bfcp') throw contentUnavailable(means)
+      this.inDialog(async () => {
+        const floor = this.floor
+        if (floor === undefined) throw new Error('the node did not accept the BFCP line: no floor control server to ask')
+        const bfcp = (this.bfcp ??= await this.connectFloor(floor))
+        const answer = await bfcp.requestFloor()
+        // An Error (a request still open) changes nothing: the server's statuses say where the floor is.
+        if (answer.primitive !== 'FloorRequestStatus') return
+        const request = floorRequestIdIn(answer)
+        this.floorRequest = request
+        // The action is done once the request is decided, as in the sim world where the core decides at once.
+        const decided = (m: BfcpMessage): boolean => m.primitive === 'FloorRequestStatus' && floorRequestIdIn(m) === request && requestStatusIn(m) !== 'Pending'
+        if (!decided(answer)) await bfcp.waitFor(decided, `a decision on floor request ${request}`, settleBoundMs)
+      })
     },
     stopContent: (means: ContentMeans) => {
-      throw contentUnavailable(means)
+      if (means !== 'bfcp') throw contentUnavailable(means)
+      this.inDialog(async () => {
+        const request = this.floorRequest
+        if (this.bfcp === undefined || request === undefined) return
+        this.floorRequest = undefined
+        await this.bfcp.releaseFloor(request)
+      })
     },
     hangup: () => {
       if (this.hungUp || this.over) return
@@ -161,10 +208,32 @@ export class WireCall {
     },
   }
 
+  /**
+   * What the node's reports tell this call's endpoint. A room system that speaks BFCP knows
+   * whether it presents from the floor control server (RFC 8855 §13.1), not from the media
+   * side; the reports, read from the node's log, can come after a later FloorRelease.
+   */
+  reported(events: CallEvents): CallEvents {
+    return { ...events, floor: (granted) => (this.floor === undefined ? events.floor(granted) : undefined) }
+  }
+
+  /** The BFCP connection to the node; FloorRequestStatus for this user says whether it presents. */
+  private async connectFloor(floor: FloorServer): Promise<BfcpClient> {
+    const bfcp = await BfcpClient.tcp(floor.host, floor.port, floor.ids)
+    bfcp.onMessage = (m) => {
+      if (m.primitive !== 'FloorRequestStatus') return
+      const status = requestStatusIn(m)
+      if (status === 'Granted') this.events().floor(true)
+      else if (status !== undefined && status !== 'Pending' && status !== 'Accepted') this.events().floor(false)
+    }
+    return bfcp
+  }
+
   /** A 2xx with SDP (the answer to the endpoint's offer): the far side's directions. */
   answeredWith(response: SipResponse): void {
     const sdp = readSdp(response.getHeader('Content-Type'), response.bodyBytes)
     if (E.isLeft(sdp)) throw new Error(`the node answered with ${sdp.left}`)
+    this.floor = floorServerIn(sdp.right) ?? this.floor
     this.events().answered(grantedMedia(sdp.right))
   }
 
@@ -202,6 +271,7 @@ export class WireCall {
   private terminated(end: DialogEnd): void {
     const wasOver = this.over
     this.over = true
+    this.bfcp?.close()
     if (wasOver || this.hungUp) return
     this.events().ended(end._tag === 'ByeReceived' ? 'bye' : end._tag)
   }

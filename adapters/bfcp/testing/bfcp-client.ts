@@ -36,6 +36,10 @@ export const floorRequestIdIn = (m: BfcpMessage): number | undefined => findAttr
 export class BfcpClient {
   /** Every message received, in order. */
   readonly received: BfcpMessage[] = []
+  /** TCP: the server (or the network) ended the connection. */
+  connectionClosed = false
+  /** Sees every message as it arrives (before any wait is told). */
+  onMessage: (m: BfcpMessage) => void = () => undefined
   private readonly taken = new Set<number>()
   private waiters: Array<() => void> = []
   private nextTransaction = 1
@@ -82,6 +86,7 @@ export class BfcpClient {
       }
     })
     socket.on('error', () => undefined)
+    socket.on('close', () => (client.connectionClosed = true))
     return client
   }
 
@@ -142,6 +147,11 @@ export class BfcpClient {
     }
   }
 
+  /** Marks everything received so far as seen: later waits look only at what comes after. */
+  skipReceived(): void {
+    for (let i = 0; i < this.received.length; i++) this.taken.add(i)
+  }
+
   close(): void {
     this.end()
   }
@@ -157,6 +167,7 @@ export class BfcpClient {
     if (E.isLeft(decoded)) return
     const m = decoded.right
     this.received.push(m)
+    this.onMessage(m)
     // §6.2: the server's own messages over UDP are acknowledged with the same transaction id.
     if (this.acknowledge && this.transport === 'udp' && !m.responder && m.transactionId !== 0) {
       const ack = m.primitive === 'FloorRequestStatus' ? 'FloorRequestStatusAck' : m.primitive === 'FloorStatus' ? 'FloorStatusAck' : undefined
