@@ -16,6 +16,7 @@
  * - Errors are answered as Error messages (§13.8): unknown conference or user, unknown primitive
  *   or mandatory attribute, a floor or floor request that does not exist, more than one request.
  */
+import { randomInt } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { ConferenceId, LegId } from '../../core/model/ids.js'
 import type { Input } from '../../core/node/input.js'
@@ -51,9 +52,14 @@ export interface FloorControlServerOptions {
   readonly clock: Clock
   readonly logger: Logger
   readonly timers?: Partial<BfcpTimers>
-  /** The first conference id handed out; the next ones count up from it. */
-  readonly firstConferenceId?: number
+  /**
+   * A new leg's conference id (32 bits, not 0). Random by default: the id is all a UDP or TCP
+   * peer shows to speak for a leg (plain BFCP has no other credential, RFC 8855 §14).
+   */
+  readonly conferenceIds?: () => number
 }
+
+const randomConferenceId = (): number => randomInt(1, 2 ** 32)
 
 type OpenStatus = 'Pending' | 'Granted'
 
@@ -113,13 +119,13 @@ export class FloorControlServer {
   /** Who holds each conference's content floor (from GrantFloor), and under which floor request id. */
   private readonly holders = new Map<ConferenceId, { readonly leg: LegId; readonly requestId: number }>()
   private readonly conferenceOf = new Map<LegId, ConferenceId>()
-  private nextConferenceId: number
+  private readonly newConferenceId: () => number
   private nextRequestId = 1
   private deliver: (input: Input) => void = () => undefined
 
   constructor(private readonly options: FloorControlServerOptions) {
     this.timers = { ...defaultBfcpTimers, ...options.timers }
-    this.nextConferenceId = options.firstConferenceId ?? 1
+    this.newConferenceId = options.conferenceIds ?? randomConferenceId
   }
 
   /** Where ContentRequested and ContentReleased go (the media port's input callback). */
@@ -133,8 +139,8 @@ export class FloorControlServer {
   idsFor(leg: LegId): FloorControlIds {
     const known = this.users.get(leg)
     if (known !== undefined) return known.ids
-    const conferenceId = this.nextConferenceId
-    this.nextConferenceId = conferenceId >= 0xffffffff ? 1 : conferenceId + 1
+    let conferenceId = this.newConferenceId()
+    while (this.byConferenceId.has(conferenceId)) conferenceId = this.newConferenceId()
     // The conference id alone tells users apart; user and floor ids are 1 (RFC 8856 §5 only asks that they be given).
     const ids: FloorControlIds = { conferenceId, userId: 1, floorId: 1 }
     const user: User = {
@@ -170,6 +176,8 @@ export class FloorControlServer {
 
   /** The leg has ended: it holds and asks for nothing any more (the core already knows the leg is gone). */
   release(leg: LegId): void {
+    // The SIP side lets go of the leg before the core hears it ended (and takes it out of the mix).
+    this.dropHolder(leg)
     this.conferenceOf.delete(leg)
     const user = this.users.get(leg)
     if (user === undefined) return
@@ -178,7 +186,6 @@ export class FloorControlServer {
     for (const forget of user.unacknowledged.values()) forget()
     for (const kept of user.answered.values()) kept.forget()
     if (user.peer?.transport === 'tcp') user.peer.close?.()
-    this.dropHolder(leg)
   }
 
   /** A TCP connection closed: its users are no longer reachable, and what they held is released (as a Goodbye). */
@@ -265,6 +272,8 @@ export class FloorControlServer {
     const user = this.byConferenceId.get(message.conferenceId)
     if (user === undefined) return this.refuse(message, peer, 'ConferenceDoesNotExist')
     if (message.userId !== user.ids.userId) return this.refuse(message, peer, 'UserDoesNotExist')
+    // A user on a TCP connection is that connection's while it lasts (RFC 8856 §7: one per stream).
+    if (user.peer?.transport === 'tcp' && user.peer !== peer) return this.refuse(message, peer, 'UnauthorizedOperation')
     // UDP: replies go where the user last spoke from (RFC 8855 §6.2); TCP: its connection.
     user.peer = peer
     user.transport = peer.transport

@@ -138,6 +138,12 @@ void describe('BFCP floor control over UDP and TCP (RFC 8855), the core deciding
     const stranger = await BfcpClient.udp('127.0.0.1', w.floor.ports.udp, { conferenceId: 0xfffffff0, userId: 1, floorId: 1 })
     w.clients.push(stranger)
     assert.equal(errorCode(await stranger.request('Hello')), 1)
+    const owner = await w.client(w.join('room7', 'host'), 'tcp')
+    await owner.hello()
+    const impostor = await BfcpClient.tcp('127.0.0.1', w.floor.ports.tcp, owner.ids)
+    w.clients.push(impostor)
+    assert.equal(errorCode(await impostor.requestFloor()), 5, 'a user on a TCP connection is that connection’s')
+    assert.ok(!w.inputs.includes('ContentRequested room7'))
   })
 
   void it('a leg that ends leaves the floor free for the others, and its TCP connection is closed', async () => {
