@@ -34,7 +34,7 @@ import { InviteServerTransaction, NonInviteServerTransaction, type ServerTransac
 import type { TransactionContext } from './transaction/transaction-context.js'
 import { serverKey, serverKeyFor } from './transaction/transaction-keys.js'
 import { UacCore, randomToken, type RequestPlan, type StartedInvite } from './uac-core.js'
-import { UasRequest } from './uas-request.js'
+import { UasRequest, type UasHost } from './uas-request.js'
 import { stampViaHop } from './via-hop.js'
 
 /** The methods Parley serves (DESIGN §4). REFER, PRACK, UPDATE… are answered 405. */
@@ -89,6 +89,8 @@ export class SipStack {
   private readonly context: TransactionContext
   private readonly uac: UacCore
   private readonly dialogHost: DialogHost
+  /** What every UasRequest needs of the stack: one object, not two closures per request. */
+  private readonly uasHost: UasHost
   private readonly servers = new Map<string, ServerTransaction>()
   /** INVITEs not answered yet by server key, for CANCEL (RFC 3261 §9.2). */
   private readonly invites = new Map<string, UasRequest>()
@@ -125,6 +127,12 @@ export class SipStack {
       forget: (dialog) => {
         if (this.dialogs.get(dialogKey(dialog.id)) === dialog) this.dialogs.delete(dialogKey(dialog.id))
       },
+      logger: this.logger,
+    }
+    this.uasHost = {
+      contactFor: (protocol) => this.contactFor(protocol),
+      server: this.userAgent,
+      createDialog: (req, f, localTag, usage, early, localContact) => this.createUasDialog(req, f, localTag, usage, early, localContact),
       logger: this.logger,
     }
     this.transport.onInbound((event) => this.receive(event))
@@ -322,18 +330,7 @@ export class SipStack {
         ? new InviteServerTransaction(this.context, key, targets, reliable, user)
         : new NonInviteServerTransaction(this.context, key, targets, reliable, user)
     this.servers.set(key, transaction)
-    const uas = new UasRequest(
-      {
-        contactFor: (protocol) => this.contactFor(protocol),
-        server: this.userAgent,
-        createDialog: (req, f, localTag, usage, early, localContact) => this.createUasDialog(req, f, localTag, usage, early, localContact),
-        logger: this.logger,
-      },
-      request,
-      flow,
-      transaction,
-      dialog,
-    )
+    const uas = new UasRequest(this.uasHost, request, flow, transaction, dialog)
     if (request.method === 'INVITE') {
       user.uas = uas
       this.invites.set(key, uas)
