@@ -121,6 +121,12 @@ void test('a composed 1+7 conference: each viewer decodes the others with the sp
   assert.ok(middle(toAlice) < dark, `Alice sees Bob (black) in the main tile, not herself (white): ${middle(toAlice).toFixed(0)}`)
   assert.ok(middle(toBob) > bright, `Bob sees Alice (white): ${middle(toBob).toFixed(0)}`)
   assert.ok(middle(toCarol) > bright, `Carol sees Alice (white): ${middle(toCarol).toFixed(0)}`)
+  // Every viewer moved to another screen (1+7 to 1+0), whose compositor started 3 s after the
+  // first: the RTP timestamps carry on in the pipeline's time instead of jumping 3 s back to the
+  // new compositor's own start. (A step back of a few frames while a screen starts remains, up to
+  // about a second on a saturated machine; not fixed yet.)
+  const stepsBack = [toAlice, toBob, toCarol].map((r) => r.largestStepBack)
+  assert.ok(stepsBack.every((ticks) => ticks < 2 * 90_000), `RTP timestamps do not jump back across screens: ${JSON.stringify(stepsBack)} ticks`)
   assert.ok((toAlice.nalTypes.get(24) ?? 0) > 0, 'mode 1: SPS and PPS aggregated in STAP-A')
   assert.equal((toCarol.nalTypes.get(24) ?? 0) + (toCarol.nalTypes.get(28) ?? 0), 0, `mode 0: single NAL unit packets only: ${JSON.stringify([...toCarol.nalTypes])}`)
   for (const leg of order) (await media()).release(LegId(leg))

@@ -42,7 +42,7 @@ import { screenFor } from './video-layout.js'
  * hour would first produce an hour of frames at full speed. A screen's compositor therefore gets
  * its own base time, "now", locked against the pipeline's (GStreamer 1.28 adds
  * start-time-selection `now` for this), and its tiles' timestamps are moved by the same amount
- * (a pad offset). Measured: a compositor added 3 s into a pipeline sent 30 extra frames at once
+ * (a pad offset), and its output back. Measured: a compositor added 3 s into a pipeline sent 30 extra frames at once
  * without this, none with it.
  */
 interface OwnClock {
@@ -269,6 +269,9 @@ export class VideoEngine {
     tee.syncStateWithParent()
     encode.syncStateWithParent()
     const epoch = this.startOwnClock(compositor)
+    // Back to the pipeline's running time downstream: RTP timestamps (rtpbasepayload derives them
+    // from it) run on when a viewer moves to another screen, rather than jump back to its start.
+    this.staticPad(compositor, 'src').setOffset(epoch)
     const built: BuiltScreen = { screen, id, compositor, epoch, encode, tee, tiles: [], viewers: new Set() }
     built.tiles = screen.tiles.map((tile) => this.buildTile(built, tile))
     this.screens.set(screen.key, built)

@@ -34,6 +34,8 @@ export interface VideoReceived {
   readonly packets: number
   /** NAL unit type of each packet's payload header, counted. */
   readonly nalTypes: ReadonlyMap<number, number>
+  /** The largest step back of the RTP timestamp from one packet to the next, in 90 kHz ticks (0: it only ran on). */
+  readonly largestStepBack: number
   readonly frames: ReadonlyArray<Uint8Array>
 }
 
@@ -56,9 +58,16 @@ export const videoEndpoint = async (options: VideoEndpointOptions = {}): Promise
   const directory = mkdtempSync(join(tmpdir(), 'parley-video-endpoint-'))
   const recording = join(directory, 'frames.gray')
   let packets = 0
+  let largestStepBack = 0
+  let lastTimestamp: number | undefined
   const nalTypes = new Map<number, number>()
   relay.on('message', (packet) => {
     packets++
+    const timestamp = packet.readUInt32BE(4)
+    // Serial number arithmetic: a difference over half the range is a step back.
+    const step = (timestamp - (lastTimestamp ?? timestamp)) >>> 0
+    if (step > 0x8000_0000) largestStepBack = Math.max(largestStepBack, 0x1_0000_0000 - step)
+    lastTimestamp = timestamp
     const csrcs = (packet[0] ?? 0) & 0x0f
     const type = (packet[12 + 4 * csrcs] ?? 0) & 0x1f
     nalTypes.set(type, (nalTypes.get(type) ?? 0) + 1)
@@ -117,7 +126,7 @@ export const videoEndpoint = async (options: VideoEndpointOptions = {}): Promise
       rmSync(directory, { recursive: true, force: true })
       const frames: Uint8Array[] = []
       for (let offset = 0; offset + frameBytes <= raw.length; offset += frameBytes) frames.push(raw.subarray(offset, offset + frameBytes))
-      return { packets, nalTypes, frames }
+      return { packets, nalTypes, largestStepBack, frames }
     },
   }
 }
