@@ -44,9 +44,15 @@ export interface BfcpTimers {
   readonly t2Ms: number
   /** Retransmissions before a server-initiated transaction is given up. */
   readonly retransmissions: number
+  /**
+   * How long a user whose TCP connection closed may take to connect again before what it holds
+   * is released: a re-INVITE answered `a=connection:new` (RFC 4145 §5) has the client open a
+   * new connection, which must not end its presentation.
+   */
+  readonly reconnectMs: number
 }
 
-export const defaultBfcpTimers: BfcpTimers = { t1Ms: 500, t2Ms: 10_000, retransmissions: 3 }
+export const defaultBfcpTimers: BfcpTimers = { t1Ms: 500, t2Ms: 10_000, retransmissions: 3, reconnectMs: 5_000 }
 
 export interface FloorControlServerOptions {
   readonly clock: Clock
@@ -76,6 +82,8 @@ interface User {
   /** The server's own transactions awaiting their ack, by transaction id (UDP, §6.2). */
   readonly unacknowledged: Map<number, () => void>
   nextTransaction: number
+  /** Its TCP connection closed with a request open: cancels the release that follows unless it comes back. */
+  lost: (() => void) | undefined
 }
 
 /** Primitives a floor participant sends that Parley answers (HelloAck's SUPPORTED-PRIMITIVES, §5.3.12). */
@@ -154,6 +162,7 @@ export class FloorControlServer {
       answered: new Map(),
       unacknowledged: new Map(),
       nextTransaction: 1,
+      lost: undefined,
     }
     this.users.set(leg, user)
     this.byConferenceId.set(conferenceId, user)
@@ -185,15 +194,25 @@ export class FloorControlServer {
     this.byConferenceId.delete(user.ids.conferenceId)
     for (const forget of user.unacknowledged.values()) forget()
     for (const kept of user.answered.values()) kept.forget()
+    user.lost?.()
     if (user.peer?.transport === 'tcp') user.peer.close?.()
   }
 
-  /** A TCP connection closed: its users are no longer reachable, and what they held is released (as a Goodbye). */
+  /**
+   * A TCP connection closed: its users are no longer reachable, and what they held is released
+   * (as for a Goodbye) unless they connect again within `reconnectMs`.
+   */
   peerClosed(peer: BfcpPeer): void {
+    const { clock } = this.options
     for (const user of this.users.values()) {
       if (user.peer !== peer) continue
       user.peer = undefined
-      this.abandonRequest(user)
+      if (user.request === undefined) continue
+      user.lost?.()
+      user.lost = clock.schedule(clock.now() + this.timers.reconnectMs, () => {
+        user.lost = undefined
+        if (user.peer === undefined) this.abandonRequest(user)
+      })
     }
   }
 
@@ -276,6 +295,8 @@ export class FloorControlServer {
     if (user.peer?.transport === 'tcp' && user.peer !== peer) return this.refuse(message, peer, 'UnauthorizedOperation')
     // UDP: replies go where the user last spoke from (RFC 8855 §6.2); TCP: its connection.
     user.peer = peer
+    user.lost?.()
+    user.lost = undefined
     user.transport = peer.transport
     user.version = message.version
     if (message.primitive === 'FloorRequestStatusAck' || message.primitive === 'FloorStatusAck') {

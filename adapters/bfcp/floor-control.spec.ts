@@ -37,7 +37,7 @@ interface World {
 
 const open = async (guestsCanPresent: boolean): Promise<World> => {
   const h = new NodeHarness(makeConfig({ vmrs: [room(guestsCanPresent)] }))
-  const opened = await FloorControl.open({ bindHost: '127.0.0.1', port: 0, clock: systemClock, logger: pino({ level: 'silent' }) })
+  const opened = await FloorControl.open({ bindHost: '127.0.0.1', port: 0, clock: systemClock, logger: pino({ level: 'silent' }), timers: { reconnectMs: 100 } })
   assert.ok(opened._tag === 'Right')
   const floor = opened.right
   const inner: Media = { perform: () => TE.right(undefined), onInput: () => undefined }
@@ -208,7 +208,7 @@ void describe('BFCP where Guests may not present', () => {
     await host.statusUpdate('Granted')
   })
 
-  void it('a presenter whose TCP connection drops releases the floor', async () => {
+  void it('a presenter whose TCP connection drops and does not come back releases the floor', async () => {
     const host = await w.client(w.join('host2', 'host'), 'tcp')
     await host.requestFloor()
     await host.statusUpdate('Granted')
