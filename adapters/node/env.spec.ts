@@ -61,6 +61,7 @@ void test('every variable is read, paths are resolved against the working direct
       PARLEY_TLS_CERT: 'tls/cert.pem',
       PARLEY_TLS_KEY: '/etc/parley/key.pem',
       PARLEY_MEDIA: 'Loopback',
+      PARLEY_BFCP_PORT: '5070',
       PARLEY_OTHER: 'ignored here',
       HOME: '/root',
     },
@@ -79,11 +80,13 @@ void test('every variable is read, paths are resolved against the working direct
     logLevel: 'debug',
     tls: { certFile: '/srv/parley/tls/cert.pem', keyFile: '/etc/parley/key.pem' },
     media: 'loopback',
+    bfcpPort: 5070,
   }))
   const empty = decodeEnvironment({ PARLEY_SIP_PORT: '', PARLEY_CONFIG: '' }, host())
   assert.ok(E.isRight(empty))
   assert.equal(empty.right.sipPort, 5060)
   assert.equal(empty.right.configFile, undefined)
+  assert.equal(empty.right.bfcpPort, undefined, 'BFCP on any free port unless PARLEY_BFCP_PORT says')
 })
 
 void test('bad values name the variable, its value and what is expected', () => {

@@ -48,6 +48,8 @@ export interface Environment {
   readonly tls?: TlsFiles
   /** PARLEY_MEDIA: `gst` (default) or `loopback`. */
   readonly media: MediaKind
+  /** PARLEY_BFCP_PORT: BFCP floor control (RFC 8855), UDP and TCP on PARLEY_BIND; absent = any free port per transport. */
+  readonly bfcpPort?: number
 }
 
 export interface EnvironmentProblem {
@@ -136,6 +138,7 @@ const Variables = t.intersection([
     PARLEY_ADMIN_PASSWORD: Text,
     PARLEY_TLS_CERT: Text,
     PARLEY_TLS_KEY: Text,
+    PARLEY_BFCP_PORT: Port,
   }),
 ])
 
@@ -154,6 +157,7 @@ export const knownVariables: ReadonlyArray<string> = [
   'PARLEY_TLS_CERT',
   'PARLEY_TLS_KEY',
   'PARLEY_MEDIA',
+  'PARLEY_BFCP_PORT',
 ]
 
 export const unknownParleyVariables = (env: Readonly<Record<string, string | undefined>>): ReadonlyArray<string> =>
@@ -202,6 +206,7 @@ export const decodeEnvironment = (
     dataDir: resolve(host.cwd, v.PARLEY_DATA_DIR),
     logLevel: v.PARLEY_LOG_LEVEL,
     media: v.PARLEY_MEDIA,
+    ...(v.PARLEY_BFCP_PORT === undefined ? {} : { bfcpPort: v.PARLEY_BFCP_PORT }),
     ...(v.PARLEY_CONFIG === undefined ? {} : { configFile: resolve(host.cwd, v.PARLEY_CONFIG) }),
     ...(v.PARLEY_ADMIN_PASSWORD === undefined ? {} : { adminPassword: v.PARLEY_ADMIN_PASSWORD }),
     ...(v.PARLEY_TLS_CERT === undefined || v.PARLEY_TLS_KEY === undefined

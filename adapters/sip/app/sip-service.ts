@@ -121,7 +121,7 @@ export class LiveSipService implements SipService {
     const global = config.source.global
     const mediaFactory = this.deps.media ?? loopbackMediaFactory(logger.child({ module: 'media' }))
     const { media, status: mediaStatus } = await mediaFactory({ bindHost: env.sipBind, portMin: global.rtpPortMin, portMax: global.rtpPortMax })
-    const floor = await FloorControl.open({ bindHost: env.sipBind, port: this.deps.bfcpPort ?? 0, clock, logger: logger.child({ module: 'bfcp' }) })
+    const floor = await FloorControl.open({ bindHost: env.sipBind, port: this.deps.bfcpPort ?? env.bfcpPort ?? 0, clock, logger: logger.child({ module: 'bfcp' }) })
     if (E.isLeft(floor)) throw new Error(`cannot listen for BFCP on ${floor.left.transport} port ${floor.left.port}: ${floor.left.reason}`)
     const floorControl = floor.right
     const cell: { runtime?: NodeRuntime } = {}
