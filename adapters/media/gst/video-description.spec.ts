@@ -5,6 +5,7 @@ import {
   bitrateKbps,
   cameraDescription,
   encodeDescription,
+  labelPixels,
   placeholderTileDescription,
   sliceMaxBytes,
   tileDescription,
@@ -46,6 +47,9 @@ void test('tiles: scaled to the slot with borders kept; a placeholder runs at th
   assert.match(tileDescription(slot, 's1t2'), /videoscale add-borders=true ! capsfilter caps="video\/x-raw,format=I420,width=160,height=90,pixel-aspect-ratio=1\/1" ! textoverlay name=tilename-s1t2/)
   assert.match(placeholderTileDescription(slot, 's1t3', 25), /videotestsrc is-live=true pattern=black ! capsfilter caps=".*framerate=25\/1"/)
   assert.doesNotMatch(tileDescription(slot, 's1t2') + placeholderTileDescription(slot, 's1t3', 25), / text=/)
+  // Names a tenth of the tile's height, between 8 and 36 pixels.
+  assert.match(tileDescription(slot, 's1t2'), /auto-resize=false font-desc="Sans 9px"/)
+  assert.deepEqual([22, 90, 180, 720].map((height) => labelPixels({ x: 0, y: 0, width: 2 * height, height })), [8, 9, 18, 36])
 })
 
 void test('directions from Parley\u2019s side; bitrate by pixels', () => {

@@ -69,8 +69,15 @@ export interface TileNames {
 
 export const tileNames = (id: string): TileNames => ({ input: `tileq-${id}`, label: `tilename-${id}` })
 
-/** The name drawn at the bottom left of a tile (font scaled with the tile: `auto-resize`). */
-const label = (name: string): string => `textoverlay name=${name} valignment=bottom halignment=left font-desc="Sans 14" shaded-background=true`
+/** Name size for a tile: a tenth of its height, readable on a pip, not shouting on a main picture. */
+export const labelPixels = (slot: Rect): number => Math.min(36, Math.max(8, Math.round(slot.height / 10)))
+
+/**
+ * The name drawn at the bottom left of a tile, sized by the tile (textoverlay's own `auto-resize`
+ * scales by width against 640 pixels: unreadable on a pip).
+ */
+const label = (name: string, slot: Rect): string =>
+  `textoverlay name=${name} valignment=bottom halignment=left auto-resize=false font-desc="Sans ${labelPixels(slot)}px" shaded-background=true`
 
 /**
  * A camera into a tile: sink `input`, source `label`. The queue holds one frame and drops the older
@@ -82,7 +89,7 @@ export const tileDescription = (slot: Rect, id: string): string => {
     `queue name=${names.input} leaky=downstream max-size-buffers=2 max-size-bytes=0 max-size-time=0`,
     'videoscale add-borders=true',
     `capsfilter caps="${rawCaps(slot)}"`,
-    label(names.label),
+    label(names.label, slot),
   ].join(' ! ')
 }
 
@@ -92,7 +99,7 @@ export const tileDescription = (slot: Rect, id: string): string => {
  * slowest input.
  */
 export const placeholderTileDescription = (slot: Rect, id: string, fps: number): string =>
-  [`videotestsrc is-live=true pattern=black`, `capsfilter caps="${rawCaps(slot, fps)}"`, label(tileNames(id).label)].join(' ! ')
+  [`videotestsrc is-live=true pattern=black`, `capsfilter caps="${rawCaps(slot, fps)}"`, label(tileNames(id).label, slot)].join(' ! ')
 
 export interface ScreenNames {
   readonly compositor: string

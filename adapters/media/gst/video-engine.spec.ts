@@ -166,6 +166,10 @@ void test("audio-only callers: in a 'room' VMR the sendonly video Parley re-offe
   assert.ok(middle(toRoom) > bright, `with the speaker (white) in the main tile: ${middle(toRoom).toFixed(0)}`)
   // The speaker's main tile is the room caller, who sends no video: black with the caller's name.
   assert.ok(toSpeaker.frames.length >= 10 && middle(toSpeaker) < dark, `the speaker sees the audio-only caller's black tile: ${toSpeaker.frames.length} frames, ${middle(toSpeaker).toFixed(0)}`)
+  // ... with the caller's name at its bottom left (white on a shaded band; the rest of the tile is black).
+  const named = toSpeaker.frames.at(-1)!
+  const nameBand = Math.max(...Array.from({ length: 8 }, (_, i) => meanLuma(named, { x0: i / 16, y0: 0.8, x1: (i + 1) / 16, y1: 0.95 })))
+  assert.ok(nameBand > 24, `the name is drawn on the tile (16 is black): brightest cell ${nameBand.toFixed(0)}`)
   assert.equal(toBlank.packets, 0, 'NoVideo sends no packet')
   for (const leg of order) m.release(LegId(leg))
 })
