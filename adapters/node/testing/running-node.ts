@@ -26,53 +26,64 @@ export interface NodeUnderTest {
   readonly metrics: () => Promise<ReadonlyMap<string, number>>
 }
 
-/** Starts a node with a fresh data dir, runs `use`, and stops and removes everything after. */
-export const withRunningNode = async (use: (t: NodeUnderTest) => Promise<void>, extraEnv: Readonly<Record<string, string>> = {}): Promise<void> => {
+/** Starts a node on `dir` (an existing store there is kept, as at a restart); the caller stops it. */
+export const startRunningNode = async (dir: string, extraEnv: Readonly<Record<string, string>> = {}): Promise<NodeUnderTest> => {
+  const started = await serve({
+    env: {
+      PARLEY_BIND: '127.0.0.1',
+      PARLEY_PUBLIC_HOST: '127.0.0.1',
+      PARLEY_SIP_PORT: '0',
+      PARLEY_SIPS_PORT: '0',
+      PARLEY_HTTP_PORT: '0',
+      PARLEY_DATA_DIR: dir,
+      PARLEY_ADMIN_PASSWORD: adminPassword,
+      PARLEY_LOG_LEVEL: 'silent',
+      ...extraEnv,
+    },
+    cwd: dir,
+    networkInterfaces: () => ({}),
+    assembly: 'live',
+    logDestination: silent,
+    uptime: () => 1,
+    adminPasswordGenerated: () => assert.fail('PARLEY_ADMIN_PASSWORD is set: nothing is generated'),
+  })
+  if (E.isLeft(started)) assert.fail(`the node did not start: ${JSON.stringify(started.left)}`)
+  const node = started.right
+  const http = (path: string, init: RequestInit & { readonly auth?: boolean } = {}): Promise<Response> => {
+    const { auth, ...rest } = init
+    return fetch(`http://127.0.0.1:${node.ready.http}${path}`, {
+      ...rest,
+      headers: {
+        ...(auth === false ? {} : { authorization: adminAuthorization }),
+        ...(rest.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(rest.headers as Record<string, string> | undefined),
+      },
+    })
+  }
+  const metrics = async (): Promise<ReadonlyMap<string, number>> => parsePrometheusText(await (await fetch(`http://127.0.0.1:${node.ready.http}/metrics`)).text())
+  return { node, http, metrics }
+}
+
+/** A fresh data dir for `use`, removed after it. */
+export const withDataDir = async (use: (dir: string) => Promise<void>): Promise<void> => {
   const dir = await mkdtemp(join(tmpdir(), 'parley-attack-'))
   try {
-    const started = await serve({
-      env: {
-        PARLEY_BIND: '127.0.0.1',
-        PARLEY_PUBLIC_HOST: '127.0.0.1',
-        PARLEY_SIP_PORT: '0',
-        PARLEY_SIPS_PORT: '0',
-        PARLEY_HTTP_PORT: '0',
-        PARLEY_DATA_DIR: dir,
-        PARLEY_ADMIN_PASSWORD: adminPassword,
-        PARLEY_LOG_LEVEL: 'silent',
-        PARLEY_MEDIA: 'loopback', // attacks are on signalling: no GStreamer pipeline per call (extraEnv may ask for gst)
-        ...extraEnv,
-      },
-      cwd: dir,
-      networkInterfaces: () => ({}),
-      assembly: 'live',
-      logDestination: silent,
-      uptime: () => 1,
-      adminPasswordGenerated: () => assert.fail('PARLEY_ADMIN_PASSWORD is set: nothing is generated'),
-    })
-    if (E.isLeft(started)) assert.fail(`the node did not start: ${JSON.stringify(started.left)}`)
-    const node = started.right
-    const http = (path: string, init: RequestInit & { readonly auth?: boolean } = {}): Promise<Response> => {
-      const { auth, ...rest } = init
-      return fetch(`http://127.0.0.1:${node.ready.http}${path}`, {
-        ...rest,
-        headers: {
-          ...(auth === false ? {} : { authorization: adminAuthorization }),
-          ...(rest.body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(rest.headers as Record<string, string> | undefined),
-        },
-      })
-    }
-    const metrics = async (): Promise<ReadonlyMap<string, number>> => parsePrometheusText(await (await fetch(`http://127.0.0.1:${node.ready.http}/metrics`)).text())
-    try {
-      await use({ node, http, metrics })
-    } finally {
-      await node.stop()
-    }
+    await use(dir)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
 }
+
+/** Starts a node with a fresh data dir, runs `use`, and stops and removes everything after. */
+export const withRunningNode = (use: (t: NodeUnderTest) => Promise<void>, extraEnv: Readonly<Record<string, string>> = {}): Promise<void> =>
+  withDataDir(async (dir) => {
+    const t = await startRunningNode(dir, extraEnv)
+    try {
+      await use(t)
+    } finally {
+      await t.node.stop()
+    }
+  })
 
 /** Retries `check` until it passes or `boundMs` has gone by (CONVENTIONS 9 `eventually`). */
 export const eventually = async (check: () => Promise<void>, boundMs = 3_000): Promise<void> => {
