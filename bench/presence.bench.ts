@@ -144,6 +144,10 @@ class NotifyCounter {
   first = 0
   last = 0
   private waiting: { readonly target: number; readonly resolve: () => void } | undefined
+  /** Call-ID and CSeq of each NOTIFY counted: a retransmission (its 200 lost) counts once. */
+  private readonly seen = new Set<string>()
+  /** NOTIFYs received again (their 200 was lost or late: the server retransmitted). */
+  duplicates = 0
 
   constructor(private readonly weigh: (notify: SipText) => number) {}
 
@@ -151,6 +155,12 @@ class NotifyCounter {
     for (const p of peers)
       p.onRequest = (request, at) => {
         if (request.method !== 'NOTIFY') return
+        const key = `${request.callId} ${request.cseq}`
+        if (this.seen.has(key)) {
+          this.duplicates++
+          return
+        }
+        this.seen.add(key)
         const n = this.weigh(request)
         if (n === 0) return
         if (this.count === 0) this.first = at
@@ -317,6 +327,9 @@ const setUp = async (): Promise<State> => {
 const ready = (): Promise<State> => (state ??= setUp())
 
 const expected = watcherSockets * aliases
+const verbose = (line: string): void => {
+  if (process.env['PRESENCE_VERBOSE'] !== undefined) console.log(`  ${line}`)
+}
 const changeTimeoutMs = 30_000
 
 /** Kamailio: every alias republished with its new name; NOTIFYs per second to the watchers. */
@@ -333,6 +346,7 @@ const kamailioChange = async (s: State): Promise<number> => {
     },
   )
   if (!(await counter.until(expected, changeTimeoutMs))) throw new Error(`Kamailio delivered ${counter.count} of ${expected} NOTIFYs`)
+  verbose(`kamailio: ${counter.perSecond().toFixed(0)}/s, ${counter.duplicates} retransmitted NOTIFYs`)
   return counter.perSecond()
 }
 
@@ -358,6 +372,7 @@ const parleyChange = async (s: State, set: 'pidf' | 'batched'): Promise<number> 
   if (!(await counter.until(expected, changeTimeoutMs)))
     throw new Error(`Parley delivered ${counter.count} of ${expected} ${set} updates${s.parley.alive() ? '' : `; it died:\n${s.parley.logTail()}`}`)
   await sleep(200)
+  verbose(`parley ${set}: ${counter.perSecond().toFixed(0)}/s, ${counter.duplicates} retransmitted NOTIFYs`)
   return counter.perSecond()
 }
 
