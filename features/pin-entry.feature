@@ -143,3 +143,36 @@ Feature: Entering a PIN with the dial pad or in the address
     When Alice dials meet.bob@example.com
     Then Alice is in "Bob's room"
     And Alice never saw the PIN entry screen
+
+  # DESIGN §6 global `pin_lockout`: wrong PINs from one caller, across calls, lock that caller
+  # out for a while; the room's Host, calling from elsewhere, is not locked out.
+  Scenario: Someone guessing PINs call after call is locked out, and the Host still gets in
+    Given Parley locks a caller out for 5 minutes after 3 wrong PINs within 1 minute
+    And Bob uses Skype for Business
+    And Alice dials locked**1111@example.com
+    And Alice hangs up
+    And Alice dials locked**2222@example.com
+    And Alice hangs up
+    And Alice dials locked**3333@example.com
+    And Alice hangs up
+    When Alice dials locked**4321@example.com
+    Then Alice's call fails
+    When Bob dials locked**4321@example.com
+    Then Bob is in "Locked room"
+
+  # Five minutes of lockout are told from the second before: the simulator's clock only.
+  @sim-only
+  Scenario: The lockout ends after its time
+    Given Parley locks a caller out for 5 minutes after 3 wrong PINs within 1 minute
+    And Alice dials locked**1111@example.com
+    And Alice hangs up
+    And Alice dials locked**2222@example.com
+    And Alice hangs up
+    And Alice dials locked**3333@example.com
+    And Alice hangs up
+    When 4 minutes pass
+    And Alice dials locked**4321@example.com
+    Then Alice's call fails
+    When 1 minute passes
+    And Alice dials locked**4321@example.com
+    Then Alice is in "Locked room"

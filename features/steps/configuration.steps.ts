@@ -90,3 +90,7 @@ Given('the gateway rule {string} takes calls from registered callers only', func
 Given('the {timeout} is {duration}', function (this: ParleyWorld, field: string, ms: number) {
   return this.configure((file) => file.setGlobal(field, ms / 1000))
 })
+
+Given('Parley locks a caller out for {duration} after {int} wrong PINs within {duration}', function (this: ParleyWorld, blockMs: number, failures: number, windowMs: number) {
+  return this.configure((file) => file.setGlobal('pin_lockout', { failures, window_s: windowMs / 1000, block_s: blockMs / 1000 }))
+})
