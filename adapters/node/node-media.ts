@@ -106,7 +106,7 @@ export const gstMediaFactory =
         records.delete(leg)
         gst.release(leg)
       },
-      attacher: { attach: (leg, audio) => gst.attach(leg, audio) },
+      attacher: { attach: (leg, audio, more) => gst.attach(leg, audio, more) },
       snapshot: () => [...records].map(([leg, r]) => ({ leg, ...r })),
       close: () => supervisor.close(),
     }

@@ -8,13 +8,20 @@ import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 import type { Direction } from '../../../core/model/call.js'
 import type { LegId } from '../../../core/model/ids.js'
 import type { MediaError } from '../../../core/ports/media.js'
-import type { ParsedOffer, RtpStream } from '../../sip/sdp/parsed-offer.js'
-import type { AudioCodecName, AudioStreamPlan } from './worker-protocol.js'
+import { fmtpParams } from '../../sip/sdp/codecs.js'
+import { mkiBytes } from '../../sip/sdp/crypto-choice.js'
+import type { ParsedOffer, RtpRole, RtpStream } from '../../sip/sdp/parsed-offer.js'
+import type { SdesCrypto } from '../../sip/sdp/srtp.js'
+import type { AudioCodecName, AudioStreamPlan, VideoStreamPlan } from './worker-protocol.js'
 
 /** The media side as the SIP side sees it after each completed offer/answer exchange. */
 export interface LegMediaAttacher {
-  /** Starts (or, after a re-INVITE, replaces) the leg's RTP as negotiated; `undefined`: no audio stream. */
-  readonly attach: (leg: LegId, audio: AudioStreamPlan | undefined) => TaskEither<MediaError, void>
+  /**
+   * Starts (or, after a re-INVITE, replaces) the leg's RTP as negotiated: `audio` undefined = no
+   * audio stream; `video` absent = no video stream (the worker removes one it had); `displayName`
+   * is drawn on the leg's tile.
+   */
+  readonly attach: (leg: LegId, audio: AudioStreamPlan | undefined, more?: { readonly video?: VideoStreamPlan; readonly displayName?: string }) => TaskEither<MediaError, void>
 }
 
 const audioCodecNames: ReadonlySet<string> = new Set<AudioCodecName>(['PCMU', 'PCMA', 'G722', 'opus'])
@@ -23,8 +30,21 @@ const isAudioCodec = (name: string): name is AudioCodecName => audioCodecNames.h
 /** RFC 3264 §6.1: the answerer states its direction from its side; Parley's is the mirror of it. */
 const mirrored = (d: Direction): Direction => (d === 'sendonly' ? 'recvonly' : d === 'recvonly' ? 'sendonly' : d)
 
-const primaryAudio = (sdp: ParsedOffer): RtpStream | undefined =>
-  sdp.streams.find((s): s is RtpStream => s.kind === 'rtp' && s.role === 'audio' && s.primary && s.port !== 0)
+const primaryOf = (sdp: ParsedOffer, role: RtpRole): RtpStream | undefined =>
+  sdp.streams.find((s): s is RtpStream => s.kind === 'rtp' && s.role === role && s.primary && s.port !== 0)
+const primaryAudio = (sdp: ParsedOffer): RtpStream | undefined => primaryOf(sdp, 'audio')
+
+/** Parley's key (from its offer, same suite) and the far end's (with its MKI as hex, RFC 4568 §6.1), when both used SDES. */
+const srtpOf = (local: RtpStream, remote: RtpStream): { suite: string; localKey: string; remoteKey: string; remoteMki?: string } | undefined => {
+  const remoteKey: SdesCrypto | undefined = remote.crypto[0]
+  const localKey = remoteKey === undefined ? undefined : local.crypto.find((c) => c.suite === remoteKey.suite)
+  if (remoteKey === undefined || localKey === undefined) return undefined
+  const mki = remoteKey.mki === undefined ? undefined : mkiBytes(remoteKey.mki)
+  return { suite: remoteKey.suite, localKey: localKey.key, remoteKey: remoteKey.key, ...(mki === undefined ? {} : { remoteMki: Buffer.from(mki).toString('hex') }) }
+}
+
+const iceOf = (local: RtpStream, remote: RtpStream) =>
+  local.ice === undefined || remote.ice === undefined ? {} : { ice: { localUfrag: local.ice.ufrag, localPwd: local.ice.pwd, remoteUfrag: remote.ice.ufrag, remotePwd: remote.ice.pwd } }
 
 /**
  * `ours` is Parley's offer read back, `theirs` the answer: the answer's first codec of Parley's
@@ -37,17 +57,36 @@ export const audioPlanOfExchange = (ours: ParsedOffer, theirs: ParsedOffer): Aud
   const codec = remote?.codecs[0]
   if (local === undefined || remote?.remote === undefined || codec === undefined || !isAudioCodec(codec.name)) return undefined
   const event = remote.telephoneEvents.find((e) => e.clockRate === codec.clockRate) ?? remote.telephoneEvents.find((e) => e.clockRate === 8000)
-  const remoteKey = remote.crypto[0]
-  const localKey = remoteKey === undefined ? undefined : local.crypto.find((c) => c.suite === remoteKey.suite)
+  const srtp = srtpOf(local, remote)
   return {
     codec: { name: codec.name, payloadType: codec.payloadType, clockRate: codec.clockRate },
     remote: { address: remote.remote.address, port: remote.remote.port },
     direction: mirrored(remote.direction),
     localPort: local.port,
     ...(event === undefined ? {} : { telephoneEvent: { payloadType: event.payloadType, clockRate: event.clockRate } }),
-    ...(remoteKey === undefined || localKey === undefined ? {} : { srtp: { suite: remoteKey.suite, localKey: localKey.key, remoteKey: remoteKey.key } }),
-    ...(local.ice === undefined || remote.ice === undefined
-      ? {}
-      : { ice: { localUfrag: local.ice.ufrag, localPwd: local.ice.pwd, remoteUfrag: remote.ice.ufrag, remotePwd: remote.ice.pwd } }),
+    ...(srtp === undefined ? {} : { srtp }),
+    ...iceOf(local, remote),
+  }
+}
+
+/**
+ * The main video's plan of the same exchange (not content): H.264 as the answer has it, its
+ * packetization mode (RFC 6184 §8.1: none = 0), address and the mirror of its direction — an
+ * audio-only caller's `recvonly` answer to Parley's sendonly room video (DESIGN §2 `room`).
+ */
+export const videoPlanOfExchange = (ours: ParsedOffer, theirs: ParsedOffer): VideoStreamPlan | undefined => {
+  const local = primaryOf(ours, 'video')
+  const remote = primaryOf(theirs, 'video')
+  const codec = remote?.codecs[0]
+  if (local === undefined || remote?.remote === undefined || codec === undefined || codec.name !== 'H264') return undefined
+  const srtp = srtpOf(local, remote)
+  return {
+    codec: { name: 'H264', payloadType: codec.payloadType, clockRate: codec.clockRate },
+    packetizationMode: fmtpParams(codec.fmtp).get('packetization-mode') === '1' ? 1 : 0,
+    remote: { address: remote.remote.address, port: remote.remote.port },
+    direction: mirrored(remote.direction),
+    localPort: local.port,
+    ...(srtp === undefined ? {} : { srtp: { suite: srtp.suite, localKey: srtp.localKey, remoteKey: srtp.remoteKey } }),
+    ...iceOf(local, remote),
   }
 }

@@ -31,9 +31,9 @@ import type { Ids } from '../../../core/ports/ids.js'
 import type { CallControlEffect, Signalling, SignallingError } from '../../../core/ports/signalling.js'
 import type { RtpPortAllocator, RtpStream } from '../../media/loopback/loopback-media.js'
 import type { LegMediaAttacher } from '../../media/worker/exchange-plan.js'
-import { audioPlanOfExchange } from '../../media/worker/exchange-plan.js'
-import { audioPlanOf } from '../../media/worker/leg-plan.js'
-import type { AudioStreamPlan } from '../../media/worker/worker-protocol.js'
+import { audioPlanOfExchange, videoPlanOfExchange } from '../../media/worker/exchange-plan.js'
+import { audioPlanOf, videoPlanOf } from '../../media/worker/leg-plan.js'
+import type { AudioStreamPlan, VideoStreamPlan } from '../../media/worker/worker-protocol.js'
 import { isMsSip } from '../dialect/ms-sip.js'
 import { parseDtmfInfo, buildDtmfInfo } from '../dtmf/dtmf-info.js'
 import type { DtmfDigit } from '../../../core/model/call.js'
@@ -145,6 +145,12 @@ const describeSdpError = (e: SdpError): string => {
   }
 }
 
+/** A leg's negotiated streams, for the media side. */
+interface LegStreams {
+  readonly audio?: AudioStreamPlan
+  readonly video?: VideoStreamPlan
+}
+
 const sdpBody = (sdp: string) => ({ contentType: 'application/sdp', content: sdp })
 
 const legGone = (leg: string): E.Either<SignallingError, void> => E.left({ _tag: 'LegGone', leg })
@@ -153,8 +159,10 @@ const done: E.Either<SignallingError, void> = E.right(undefined)
 
 export class CallSignalling implements Signalling {
   private readonly legs = new Map<LegId, CallLeg>()
-  /** The audio plan last given to the media side per leg: a refresh re-INVITE that changes nothing does not rebuild the stream. */
+  /** The plans last given to the media side per leg: a refresh re-INVITE that changes nothing does not rebuild the streams. */
   private readonly attachedAudio = new WeakMap<CallLeg, string>()
+  /** The caller's name, drawn on its tile by the media side. */
+  private readonly tileNames = new WeakMap<CallLeg, string>()
   private consumer: (input: Input) => void = () => undefined
   private readonly randomBytes: (length: number) => Uint8Array
 
@@ -207,6 +215,7 @@ export class CallSignalling implements Signalling {
     const conversationId = request.getHeader('Ms-Conversation-ID')
     const firstMessage = media.chat ? decodeFirstMessage(request.headerList) : undefined
     const caller = callerParty(request, trusted)
+    if (this.options.media !== undefined) this.tileNames.set(leg, caller.displayName || caller.uri.replace(/^sips?:/, '').replace(/@.*$/, ''))
     // Every call passes here: the record is only built when info is logged (a node runs at warn under load).
     if (this.options.logger.isLevelEnabled('info'))
       this.options.logger.info(
@@ -340,12 +349,12 @@ export class CallSignalling implements Signalling {
     leg.localSdp = sdp.right.sdp
     leg.localMedia = media
     this.attach(leg, sent.right)
-    this.attachMedia(leg, sdp.right.audio)
+    this.attachMedia(leg, sdp.right)
     return done
   }
 
   /** Parley's answer to `offer`, or its own offer when there is none (delayed offer). */
-  private describe(leg: CallLeg, offer: ParsedOffer | undefined, media: MediaAnswer): E.Either<string, { readonly sdp: string; readonly audio?: AudioStreamPlan }> {
+  private describe(leg: CallLeg, offer: ParsedOffer | undefined, media: MediaAnswer): E.Either<string, { readonly sdp: string } & LegStreams> {
     try {
       if (offer !== undefined) {
         const local = localForOffer(this.local(leg), leg.iceSession, offer)
@@ -353,7 +362,8 @@ export class CallSignalling implements Signalling {
         leg.iceSession = iceSessionOf(negotiated)
         this.options.floorControl?.negotiated(leg.id, negotiated.streams)
         const audio = audioPlanOf(negotiated)
-        return E.right({ sdp: negotiated.sdp, ...(audio === undefined ? {} : { audio }) })
+        const video = videoPlanOf(negotiated)
+        return E.right({ sdp: negotiated.sdp, ...(audio === undefined ? {} : { audio }), ...(video === undefined ? {} : { video }) })
       }
       const built = buildOffer({ _tag: 'Initial', dialect: leg.dialect, media: offerableMedia(media), local: this.local(leg) })
       return E.isRight(built) ? E.right({ sdp: built.right }) : E.left(`offer: ${built.left._tag}`)
@@ -368,7 +378,7 @@ export class CallSignalling implements Signalling {
       return wireFailure(leg.id, 'no RTP ports free')
     }
     // An offerless re-INVITE gets the SDP in force as Parley's offer (RFC 3264 §8: unchanged).
-    const sdp = offer === undefined && leg.localSdp !== undefined ? E.right({ sdp: leg.localSdp }) : this.describe(leg, offer, media)
+    const sdp: E.Either<string, { readonly sdp: string } & LegStreams> = offer === undefined && leg.localSdp !== undefined ? E.right({ sdp: leg.localSdp }) : this.describe(leg, offer, media)
     if (E.isLeft(sdp)) {
       request.respond({ status: 500, reason: 'Could not build SDP', headers: [reasonHeader(500, sdp.left)] })
       return wireFailure(leg.id, sdp.left)
@@ -381,7 +391,7 @@ export class CallSignalling implements Signalling {
       leg.remoteOffer = offer
       leg.remoteMedia = offer.media
     }
-    this.attachMedia(leg, 'audio' in sdp.right ? sdp.right.audio : undefined)
+    this.attachMedia(leg, sdp.right)
     return done
   }
 
@@ -592,26 +602,31 @@ export class CallSignalling implements Signalling {
   }
 
   /**
-   * Gives the media side the leg's negotiated audio (the worker starts or replaces its RTP); the
-   * leg's ports are released with the leg (forget). A plan the worker refuses leaves the call up
-   * without audio, and says why in the log.
+   * Gives the media side the leg's negotiated audio and video (the worker starts or replaces its
+   * RTP; a stream left out is removed); the leg's ports are released with the leg (forget). A plan
+   * the worker refuses leaves the call up without media, and says why in the log.
    */
-  private attachMedia(leg: CallLeg, audio: AudioStreamPlan | undefined): void {
+  private attachMedia(leg: CallLeg, streams: LegStreams): void {
     const media = this.options.media
-    if (media === undefined || audio === undefined || leg.ended) return
-    const key = JSON.stringify(audio)
+    if (media === undefined || (streams.audio === undefined && streams.video === undefined) || leg.ended) return
+    const name = this.tileNames.get(leg)
+    const more = { ...(streams.video === undefined ? {} : { video: streams.video }), ...(name === undefined ? {} : { displayName: name }) }
+    const key = JSON.stringify([streams.audio, more])
     if (this.attachedAudio.get(leg) === key) return
     this.attachedAudio.set(leg, key)
-    void media.attach(leg.id, audio)().then((attached) => {
-      if (E.isLeft(attached)) this.options.logger.warn({ leg: leg.id, error: attached.left }, 'the call’s audio could not be started')
+    void media.attach(leg.id, streams.audio, more)().then((attached) => {
+      if (E.isLeft(attached)) this.options.logger.warn({ leg: leg.id, error: attached.left }, 'the call’s media could not be started')
     })
   }
 
-  /** The audio plan when Parley offered (`leg.localSdp`) and `answer` came back. */
-  private planOfOwnOffer(leg: CallLeg, answer: ParsedOffer): AudioStreamPlan | undefined {
-    if (this.options.media === undefined || leg.localSdp === undefined) return undefined
+  /** The plans when Parley offered (`leg.localSdp`) and `answer` came back. */
+  private planOfOwnOffer(leg: CallLeg, answer: ParsedOffer): LegStreams {
+    if (this.options.media === undefined || leg.localSdp === undefined) return {}
     const ours = readOffer('application/sdp', leg.localSdp)
-    return E.isRight(ours) ? audioPlanOfExchange(ours.right, answer) : undefined
+    if (E.isLeft(ours)) return {}
+    const audio = audioPlanOfExchange(ours.right, answer)
+    const video = videoPlanOfExchange(ours.right, answer)
+    return { ...(audio === undefined ? {} : { audio }), ...(video === undefined ? {} : { video }) }
   }
 
   /** Ends the leg on the SIP side and tells the core (the adapter could not carry the call). */

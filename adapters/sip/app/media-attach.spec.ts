@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type { LegId } from '../../../core/model/ids.js'
 import type { LegMediaAttacher } from '../../media/worker/exchange-plan.js'
-import type { AudioStreamPlan } from '../../media/worker/worker-protocol.js'
+import type { AudioStreamPlan, VideoStreamPlan } from '../../media/worker/worker-protocol.js'
 import { baresipOffer, sippPcmuOffer } from '../sdp/sdp-fixtures.js'
 import type { SipResponse } from '../stack/sip-message.js'
 import type { App } from './testing/app-harness.js'
@@ -16,11 +16,18 @@ import { answerRequest, finalResponses, inDialogLines, parleyAddress, requestLin
 
 const sdpType = 'application/sdp'
 
-const withAttacher = (): { readonly app: App; readonly attached: Array<{ readonly leg: LegId; readonly audio: AudioStreamPlan | undefined }> } => {
-  const attached: Array<{ leg: LegId; audio: AudioStreamPlan | undefined }> = []
+interface Attached {
+  readonly leg: LegId
+  readonly audio: AudioStreamPlan | undefined
+  readonly video?: VideoStreamPlan
+  readonly displayName?: string
+}
+
+const withAttacher = (): { readonly app: App; readonly attached: Attached[] } => {
+  const attached: Attached[] = []
   const mediaAttacher: LegMediaAttacher = {
-    attach: (leg, audio) => {
-      attached.push({ leg, audio })
+    attach: (leg, audio, more = {}) => {
+      attached.push({ leg, audio, ...more })
       return TE.right(undefined)
     },
   }
@@ -46,7 +53,11 @@ void describe('attaching legs’ audio to the media side', () => {
     assert.ok(offered?._tag === 'CallOffered')
     const leg = offered.leg
     assert.deepEqual(attached, [
-      { leg, audio: { codec: { name: 'PCMU', payloadType: 0, clockRate: 8000 }, remote: { address: '127.0.0.1', port: 6000 }, direction: 'sendrecv', localPort: app.ports.held.get(leg)?.get('audio') } },
+      {
+        leg,
+        audio: { codec: { name: 'PCMU', payloadType: 0, clockRate: 8000 }, remote: { address: '127.0.0.1', port: 6000 }, direction: 'sendrecv', localPort: app.ports.held.get(leg)?.get('audio') },
+        displayName: 'Carol',
+      },
     ])
     const peer = peerOf(app)
     peer.send('udp', parleyAddress, inDialogLines(peer, ok, 'ACK', ok.cseq), '')
@@ -94,5 +105,31 @@ void describe('attaching legs’ audio to the media side', () => {
     assert.equal(attached.length, 1)
     assert.equal(attached[0]?.audio?.remote.port, 10000)
     assert.equal(attached[0]?.audio?.remote.address, '192.0.2.20')
+  })
+
+  void it('video too: the offer’s H.264 with its packetization mode; Parley’s sendonly room video once an audio-only caller answers it recvonly', async () => {
+    const { app, attached } = withAttacher()
+    await invite(app, 'sip:meet.bob@example.com', baresipOffer)
+    assert.deepEqual(attached[0]?.video?.codec, { name: 'H264', payloadType: 100, clockRate: 90000 })
+    assert.equal(attached[0]?.video?.packetizationMode, 0)
+    assert.equal(attached[0]?.video?.direction, 'sendrecv')
+
+    const audioOnly = withAttacher()
+    const ok = await invite(audioOnly.app, 'sip:meet.bob@example.com', sippPcmuOffer)
+    assert.equal(audioOnly.attached[0]?.video, undefined)
+    const peer = peerOf(audioOnly.app)
+    peer.send('udp', parleyAddress, inDialogLines(peer, ok, 'ACK', ok.cseq), '')
+    await audioOnly.app.settle()
+    const reinvite = requestsOf(peer, 'INVITE')[0]
+    assert.ok(reinvite !== undefined)
+    const withVideo = `${sippPcmuOffer}m=video 6002 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1\r\na=recvonly\r\n`
+    answerRequest(peer, reinvite, 200, { contentType: sdpType, content: withVideo })
+    await audioOnly.app.settle()
+    const video = audioOnly.attached.at(-1)?.video
+    assert.deepEqual(
+      video && { direction: video.direction, port: video.remote.port, mode: video.packetizationMode },
+      { direction: 'sendonly', port: 6002, mode: 1 },
+      'Parley sends the room, receives nothing',
+    )
   })
 })
