@@ -3,7 +3,8 @@
  * SUBSCRIBEs from one untrusted source is served up to its burst and then refused 503 with
  * Retry-After; beyond the server-transaction bound, new INVITEs get 503 while OPTIONS is still
  * answered. The whole assembly runs (transport, request guard, stack, overload and rate guards,
- * presence, core); only the bounds differ from a production node's.
+ * presence, core); only the bounds differ from a production node's. A datagram with more header
+ * fields than the transport takes (256) is refused with 400.
  */
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -93,5 +94,15 @@ void describe('SIP service guards on loopback', () => {
       const options = rawRequest({ method: 'OPTIONS', uri: 'sip:127.0.0.1', viaPort: peer.port })
       await peer.send(options.text, port)
       assert.equal(statusOf(await peer.finalFor(options.callId)), 200, 'OPTIONS is still answered')
+    }))
+
+  void it('refuses a datagram with more header fields than the limit with 400, and answers OPTIONS after it', () =>
+    withService({}, async (port, peer) => {
+      const flood = rawRequest({ method: 'OPTIONS', uri: 'sip:127.0.0.1', viaPort: peer.port, headers: Array.from({ length: 300 }, (_, i) => `X-Filler-${i}: ${i}`) })
+      await peer.send(flood.text, port)
+      assert.equal(statusOf(await peer.finalFor(flood.callId)), 400)
+      const options = rawRequest({ method: 'OPTIONS', uri: 'sip:127.0.0.1', viaPort: peer.port })
+      await peer.send(options.text, port)
+      assert.equal(statusOf(await peer.finalFor(options.callId)), 200)
     }))
 })
