@@ -230,7 +230,9 @@ export class NodeRuntime {
         return
       }
       case 'Observe':
-        this.logger.info({ observation: effect.observation }, 'observation')
+        // A PIN lockout is a security event: logged where a node under load (at warn) still logs it.
+        if (effect.observation._tag === 'SourceLockedOut') this.logger.warn({ observation: effect.observation }, 'source locked out for wrong PINs')
+        else this.logger.info({ observation: effect.observation }, 'observation')
         this.metrics.observed(effect.observation)
         return
       case 'Show':
