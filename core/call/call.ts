@@ -319,7 +319,8 @@ const prompt = (ctx: StepContext, call: PinEntryCall, out: Out): PinEntryCall =>
     { _tag: 'Play', leg: call.leg, sound: 'pin-prompt' },
   )
   out.send(toConference(call.conference, { _tag: 'LegArrived', leg: call.leg }))
-  return withTimer(ctx, call, 'pin-entry', seconds(ctx.config.source.global.pinEntryTimeoutS), out)
+  const timers = restarted(ctx, call.leg, call.timers, 'pin-entry', seconds(ctx.config.source.global.pinEntryTimeoutS), out)
+  return pinEntryWith(call, timers, call.entry)
 }
 
 /** Into the conference with `role`; an audio-only leg of a `room` VMR gets the room's video. */

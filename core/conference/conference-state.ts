@@ -25,6 +25,13 @@ export interface Participant {
   readonly party: Party
   readonly protocol: Protocol
   readonly media: ParticipantMedia
+  /**
+   * `media`'s two flags again, as fields of the participant: every view refresh reads them for
+   * each participant, and reaching them through `media` was a pointer chase (a cache miss in a
+   * node of thousands of legs) per participant (bench/profile-step.ts). Always equal to `media`'s.
+   */
+  readonly sendsVideo: boolean
+  readonly receivesVideo: boolean
   /** An IM-only session: in the roster and the chat, never in the mix or the layouts. */
   readonly chatOnly: boolean
   /** At the "Waiting for the host" screen, not in the mix. */
@@ -158,6 +165,8 @@ export const patchParticipant = (p: Participant, patch: ParticipantPatch): Parti
   party: p.party,
   protocol: p.protocol,
   media: patch.media ?? p.media,
+  sendsVideo: patch.media === undefined ? p.sendsVideo : patch.media.sendsVideo,
+  receivesVideo: patch.media === undefined ? p.receivesVideo : patch.media.receivesVideo,
   chatOnly: p.chatOnly,
   waiting: patch.waiting ?? p.waiting,
   chatCapable: patch.chatCapable ?? p.chatCapable,

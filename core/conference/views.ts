@@ -11,7 +11,6 @@
  * (O(n) rather than O(n²) in a room of n). A leg is shown a view only where what it sees differs
  * from what it was last shown.
  */
-import type { Layout } from '../model/call.js'
 import type { LegId } from '../model/ids.js'
 import type { View } from '../node/effect.js'
 import type { Out } from '../node/outcome.js'
@@ -27,51 +26,56 @@ const firstOtherSpeaker = (order: ReadonlyArray<LegId>, viewer: LegId): LegId | 
   return undefined
 }
 
-/** Whether `shown` already gives `viewer` the tiles `layout` over `order` gives. */
-const showsComposed = (shown: View | undefined, layout: Layout, order: ReadonlyArray<LegId>, viewer: LegId): boolean =>
-  shown !== undefined && shown._tag === 'Composed' && shown.layout === layout && sameTiles(layout, shown.participants, order, viewer)
-
-/** The layout a participant is shown, or `undefined` when it sees something else (or nothing of ours). */
-const composedLayout = (c: ConferenceState, p: Participant, presenter: Participant | undefined): Layout | undefined => {
-  if (p.chatOnly || p.waiting || !p.media.receivesVideo) return undefined
-  if (presenter !== undefined && presenter.leg !== p.leg) return undefined
-  if (c.order.length <= 1 && p.media.sendsVideo) return undefined
-  return p.role === 'host' ? c.vmr.hostView : c.vmr.guestView
+/** The content view `p` is shown while `presenter` (another participant) presents; `undefined` when `shown` already is it. */
+const changedContentView = (c: ConferenceState, p: Participant, shown: View | undefined, presenter: Participant): View | undefined => {
+  const name = p.protocol === 'mssip' ? c.vmr.name : presenter.party.displayName
+  const speaker = firstOtherSpeaker(c.order, p.leg)
+  if (shown?._tag === 'Content' && shown.presenter === name && shown.speaker === speaker) return undefined
+  return speaker === undefined ? { _tag: 'Content', presenter: name } : { _tag: 'Content', presenter: name, speaker }
 }
 
-/** The participant's new view when it is not composed; `undefined` when it has no screen of ours or it is unchanged. */
-const changedOtherView = (c: ConferenceState, p: Participant, shown: View | undefined, presenter: Participant | undefined): View | undefined => {
-  if (p.chatOnly || p.waiting) return undefined
-  if (!p.media.receivesVideo) return shown?._tag === 'NoVideo' ? undefined : noVideo
-  if (presenter !== undefined && presenter.leg !== p.leg) {
-    const name = p.protocol === 'mssip' ? c.vmr.name : presenter.party.displayName
-    const speaker = firstOtherSpeaker(c.order, p.leg)
-    if (shown?._tag === 'Content' && shown.presenter === name && shown.speaker === speaker) return undefined
-    return speaker === undefined ? { _tag: 'Content', presenter: name } : { _tag: 'Content', presenter: name, speaker }
-  }
-  return shown?._tag === 'SelfView' ? undefined : selfView
-}
-
-/** Shows every joined participant its view where it changed. */
+/**
+ * Shows every joined participant its view where it changed. For each participant, in order:
+ * chat-only and waiting ones have no screen of ours; one that receives no video sees NoVideo;
+ * while someone else presents, the content; alone in the mix and sending video, itself; else the
+ * VMR's layout for its role, unless the tiles it was last shown are the same. Written as one loop
+ * over the participants with the conference's fields read once: it runs for every viewer on
+ * every join, leave and speaker change (bench/step.bench.ts).
+ */
 export const refreshViews = (c: ConferenceState, out: Out): ConferenceState => {
   const presenter = c.presenter === undefined ? undefined : participantOn(c, c.presenter)
   const participants = c.participants
+  const shownScreens = c.screens
+  const order = c.order
+  const alone = order.length <= 1
+  const hostLayout = c.vmr.hostView
+  const guestLayout = c.vmr.guestView
   // At most one composed view per layout for the whole room, built on first need.
   let hostComposed: View | undefined
   let guestComposed: View | undefined
   let screens: Array<View | undefined> | undefined
   for (let i = 0; i < participants.length; i++) {
     const p = participants[i]!
-    const shown = c.screens[i]
-    const layout = composedLayout(c, p, presenter)
+    if (p.chatOnly || p.waiting) continue
+    const shown = shownScreens[i]
     let view: View | undefined
-    if (layout === undefined) view = changedOtherView(c, p, shown, presenter)
-    else if (showsComposed(shown, layout, c.order, p.leg)) view = undefined
-    else if (p.role === 'host') view = hostComposed ??= { _tag: 'Composed', layout, participants: c.order }
-    else view = guestComposed ??= { _tag: 'Composed', layout, participants: c.order }
-    if (view === undefined) continue
+    if (!p.receivesVideo) {
+      if (shown?._tag === 'NoVideo') continue
+      view = noVideo
+    } else if (presenter !== undefined && presenter.leg !== p.leg) {
+      view = changedContentView(c, p, shown, presenter)
+      if (view === undefined) continue
+    } else if (alone && p.sendsVideo) {
+      if (shown?._tag === 'SelfView') continue
+      view = selfView
+    } else {
+      const host = p.role === 'host'
+      const layout = host ? hostLayout : guestLayout
+      if (shown !== undefined && shown._tag === 'Composed' && shown.layout === layout && sameTiles(layout, shown.participants, order, p.leg)) continue
+      view = host ? (hostComposed ??= { _tag: 'Composed', layout, participants: order }) : (guestComposed ??= { _tag: 'Composed', layout, participants: order })
+    }
     out.emit({ _tag: 'Show', leg: p.leg, view })
-    screens ??= c.screens.slice()
+    screens ??= shownScreens.slice()
     screens[i] = view
   }
   return screens === undefined ? c : withScreens(c, screens)

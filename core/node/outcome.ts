@@ -41,14 +41,15 @@ export class Out {
     this.messageCount = 0
   }
 
-  emit(effect: Effect, ...more: ReadonlyArray<Effect>): void {
+  /** One effect, or two in order (no caller needs more; a rest parameter was an array per call). */
+  emit(effect: Effect, then?: Effect): void {
     this.effectSlots[this.effectCount++] = effect
-    for (const e of more) this.effectSlots[this.effectCount++] = e
+    if (then !== undefined) this.effectSlots[this.effectCount++] = then
   }
 
-  send(message: NodeMessage, ...more: ReadonlyArray<NodeMessage>): void {
+  send(message: NodeMessage, then?: NodeMessage): void {
     this.messageSlots[this.messageCount++] = message
-    for (const m of more) this.messageSlots[this.messageCount++] = m
+    if (then !== undefined) this.messageSlots[this.messageCount++] = then
   }
 
   /** Messages sent so far in this step (the queue grows while it is read). */

@@ -64,7 +64,20 @@ export const initialNodeState = (config: CompiledConfig): NodeState => ({
  */
 const maxMessagesPerStep = 100_000
 
-const contextOf = (s: NodeState, at: number): StepContext => ({ at, config: s.config })
+/**
+ * The context of the last aggregate step, reused while the time and configuration are the same:
+ * a step hands the same context to every aggregate its messages reach (one object per step
+ * rather than one per aggregate visited). It is read-only, so sharing it is safe.
+ */
+let lastContext: StepContext | undefined
+
+const contextOf = (s: NodeState, at: number): StepContext => {
+  const last = lastContext
+  if (last !== undefined && last.at === at && last.config === s.config) return last
+  const context: StepContext = { at, config: s.config }
+  lastContext = context
+  return context
+}
 
 /**
  * The one collector, reused by every step for its storage (see `Out`). A step runs to completion
