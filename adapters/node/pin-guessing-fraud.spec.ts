@@ -8,9 +8,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { TestSipClient } from './testing/sip-client.js'
-import { configurationV1, eventually, withRunningNode } from './testing/running-node.js'
+import { capturedLog, configurationV1, eventually, withRunningNode } from './testing/running-node.js'
 
-void test('wrong PINs from one caller lock it out (403, counted); the Host still joins', () =>
+const log = capturedLog()
+
+void test('wrong PINs from one caller lock it out (403, counted, logged at warn); the Host still joins', () =>
   withRunningNode(async ({ node, http, metrics }) => {
     const patched = await http(`${configurationV1}global/1/`, { method: 'PATCH', body: JSON.stringify({ pin_lockout: { failures: 3, window_s: 60, block_s: 300 } }) })
     assert.equal(patched.status, 202)
@@ -32,7 +34,10 @@ void test('wrong PINs from one caller lock it out (403, counted); the Host still
         assert.equal(m.get('parley_pin_lockouts_total'), 1)
         assert.equal(m.get('parley_calls_refused_locked_out_total'), 1)
       })
+      const warned = log.lines().filter((l) => l['msg'] === 'source locked out for wrong PINs')
+      assert.equal(warned.length, 1)
+      assert.match(String((warned[0]?.['observation'] as { key?: string } | undefined)?.key), /^127\.0\.0\.1 for sip:mallory/)
     } finally {
       await sip.close()
     }
-  }))
+  }, { PARLEY_LOG_LEVEL: 'warn' }, log.destination))

@@ -27,7 +27,7 @@ export interface NodeUnderTest {
 }
 
 /** Starts a node on `dir` (an existing store there is kept, as at a restart); the caller stops it. */
-export const startRunningNode = async (dir: string, extraEnv: Readonly<Record<string, string>> = {}): Promise<NodeUnderTest> => {
+export const startRunningNode = async (dir: string, extraEnv: Readonly<Record<string, string>> = {}, logDestination: Writable = silent): Promise<NodeUnderTest> => {
   const started = await serve({
     env: {
       PARLEY_BIND: '127.0.0.1',
@@ -43,7 +43,7 @@ export const startRunningNode = async (dir: string, extraEnv: Readonly<Record<st
     cwd: dir,
     networkInterfaces: () => ({}),
     assembly: 'live',
-    logDestination: silent,
+    logDestination,
     uptime: () => 1,
     adminPasswordGenerated: () => assert.fail('PARLEY_ADMIN_PASSWORD is set: nothing is generated'),
   })
@@ -75,15 +75,32 @@ export const withDataDir = async (use: (dir: string) => Promise<void>): Promise<
 }
 
 /** Starts a node with a fresh data dir, runs `use`, and stops and removes everything after. */
-export const withRunningNode = (use: (t: NodeUnderTest) => Promise<void>, extraEnv: Readonly<Record<string, string>> = {}): Promise<void> =>
+export const withRunningNode = (use: (t: NodeUnderTest) => Promise<void>, extraEnv: Readonly<Record<string, string>> = {}, logDestination: Writable = silent): Promise<void> =>
   withDataDir(async (dir) => {
-    const t = await startRunningNode(dir, extraEnv)
+    const t = await startRunningNode(dir, extraEnv, logDestination)
     try {
       await use(t)
     } finally {
       await t.node.stop()
     }
   })
+
+/** A log destination that keeps every JSON line the node writes. */
+export const capturedLog = (): { readonly destination: Writable; readonly lines: () => ReadonlyArray<Record<string, unknown>> } => {
+  let text = ''
+  const destination = new Writable({
+    write: (chunk: Buffer | string, _encoding, done) => {
+      text += chunk.toString()
+      done()
+    },
+  })
+  const lines = (): ReadonlyArray<Record<string, unknown>> =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+  return { destination, lines }
+}
 
 /** Retries `check` until it passes or `boundMs` has gone by (CONVENTIONS 9 `eventually`). */
 export const eventually = async (check: () => Promise<void>, boundMs = 3_000): Promise<void> => {
