@@ -25,6 +25,12 @@
  * (the aggregator sets it flushing and wakes a streaming thread waiting to push into it), then
  * the tee pad that fed it; an element leaves the pipeline only after everything pushing into it
  * has stopped.
+ *
+ * Every mixer runs on a clock base of its own (own-clock.ts): its running time 0 is the next grid
+ * boundary after it is made, its input pads move what they receive back by that epoch and its
+ * output pad forward again. A mixer made while the worker has been up for minutes then sends in
+ * real time from its start (1.22 would first send all the audio since the pipeline started), and
+ * every mix still runs on the shared 20 ms grid in the pipeline's running time.
  */
 import dgram from 'node:dgram'
 import { readFileSync } from 'node:fs'
@@ -37,6 +43,7 @@ import { stepActiveSpeaker } from './active-speaker.js'
 import { dtmfEventDigit, levelRmsDb } from './bus-messages.js'
 import type { GSocket, GstBin, GstElement, GstMessage, GstObject, GstPad, GstPipeline, Gstreamer } from './gstreamer.js'
 import { gridStart, mixBufferNs, mixCaps } from './mix-format.js'
+import { pipelineRunningTime, startOwnClock } from './own-clock.js'
 import type { PromptSound } from './prompts/prompt-catalogue.js'
 import { promptPath, prompts } from './prompts/prompt-catalogue.js'
 import { wavDurationNs } from './prompts/wav-file.js'
@@ -168,6 +175,8 @@ export class MediaEngine {
   private serial = 0
   private mixerPads = 0
   private elements = 0
+  /** Each mixer's epoch: the pipeline running time of its own running time 0 (own-clock.ts). */
+  private readonly epochs = new Map<GstElement, bigint>()
   private readonly video: VideoEngine
 
   constructor(options: MediaEngineOptions) {
@@ -317,6 +326,9 @@ export class MediaEngine {
   /** Stops the pipeline and closes every socket (the worker is leaving). */
   shutdown(): void {
     for (const leg of [...this.legs.values()]) for (const round of leg.playing?.rounds ?? []) for (const t of round.timers) clearTimeout(t)
+    // Mixers on their own clock base do not follow the pipeline's state.
+    for (const mixer of this.epochs.keys()) mixer.setState(this.gst.State.NULL)
+    this.epochs.clear()
     this.pipeline.setState(this.gst.State.NULL)
     this.secure.close()
     for (const leg of this.legs.values()) for (const pair of leg.ports.values()) this.pool?.release(pair)
@@ -344,7 +356,7 @@ export class MediaEngine {
       this.add(mixer)
       this.linkPads(this.staticPad(mixer, 'src'), this.staticPad(bin, 'sink'))
       bin.syncStateWithParent()
-      mixer.syncStateWithParent()
+      this.startMixer(mixer)
       send = { mixer, bin }
     }
     if (receives(plan)) {
@@ -399,7 +411,7 @@ export class MediaEngine {
     this.linkPads(this.staticPad(caps, 'src'), this.staticPad(tee, 'sink'))
     tee.syncStateWithParent()
     caps.syncStateWithParent()
-    mixer.syncStateWithParent()
+    this.startMixer(mixer)
     const conference: Conference = {
       id,
       handle,
@@ -611,22 +623,35 @@ export class MediaEngine {
   // ---- graph helpers --------------------------------------------------------------------------
 
   private runningTime(): bigint {
-    const clock = this.pipeline.getClock()
-    return clock === null ? 0n : clock.getTime() - this.pipeline.getBaseTime()
+    return pipelineRunningTime(this.pipeline)
   }
 
   private newMixer(name: string): GstElement {
     // force-live can only be set when the element is made.
     const mixer = this.gst.parseElement(`audiomixer name=${name} force-live=true`)
-    for (const [key, value] of Object.entries({
-      latency: mixerLatencyNs,
-      'output-buffer-duration': mixBufferNs,
-      // GST_AGGREGATOR_START_TIME_SELECTION_SET: every mixer on the shared 20 ms grid.
-      'start-time-selection': 2,
-      'start-time': gridStart(0n, this.runningTime(), startAheadNs),
-    }))
-      this.gst.setProperty(mixer, key, value)
+    this.gst.setProperty(mixer, 'latency', mixerLatencyNs)
+    this.gst.setProperty(mixer, 'output-buffer-duration', mixBufferNs)
+    // Known before any pad is requested (feed, input): its inputs are moved into its own time.
+    this.epochs.set(mixer, gridStart(0n, this.runningTime(), startAheadNs))
     return mixer
+  }
+
+  /**
+   * Starts a mixer (linked downstream) at its epoch, on the shared 20 ms grid: its own output
+   * starts at its running time 0, which its src pad puts back at the epoch in the pipeline's time.
+   */
+  private startMixer(mixer: GstElement): void {
+    const epoch = this.epochs.get(mixer) ?? 0n
+    this.staticPad(mixer, 'src').setOffset(epoch)
+    startOwnClock(this.gst, this.pipeline, mixer, epoch)
+  }
+
+  /** A new request pad on `mixer`, taking its input from the pipeline's time into the mixer's own. */
+  private mixerInput(mixer: GstElement): GstPad {
+    const pad = this.requestPad(mixer, 'sink_%u')
+    pad.setOffset(-(this.epochs.get(mixer) ?? 0n))
+    this.mixerPads++
+    return pad
   }
 
   private element(factory: string, name: string, properties: Readonly<Record<string, unknown>>): GstElement {
@@ -661,8 +686,7 @@ export class MediaEngine {
 
   /** A new tee pad into a new mixer pad. */
   private feed(tee: GstElement, mixer: GstElement): Feed {
-    const mixerPad = this.requestPad(mixer, 'sink_%u')
-    this.mixerPads++
+    const mixerPad = this.mixerInput(mixer)
     const teePad = this.requestPad(tee, 'src_%u')
     this.linkPads(teePad, mixerPad)
     return { tee, teePad, mixer, mixerPad }
@@ -676,8 +700,7 @@ export class MediaEngine {
   }
 
   private input(src: GstPad, mixer: GstElement): Input {
-    const mixerPad = this.requestPad(mixer, 'sink_%u')
-    this.mixerPads++
+    const mixerPad = this.mixerInput(mixer)
     this.linkPads(src, mixerPad)
     return { mixer, mixerPad }
   }
@@ -702,6 +725,7 @@ export class MediaEngine {
   /** Upstream first: nothing pushes into an element that is being stopped. */
   private removeElements(elements: ReadonlyArray<GstElement>): void {
     for (const element of elements) {
+      this.epochs.delete(element)
       element.setState(this.gst.State.NULL)
       this.pipeline.remove(element)
       this.elements--
