@@ -52,6 +52,7 @@ import type { BoundPair } from './rtp-port-pool.js'
 import { RtpPortPool } from './rtp-port-pool.js'
 import { elementNames, receiveDescription, receives, sendDescription, sends } from './rtp-description.js'
 import { SecureLegs } from './srtp-ice-legs.js'
+import { videoSourceCaps } from './video-description.js'
 import { VideoEngine } from './video-engine.js'
 import type { VideoFormat } from './video-layout.js'
 import { defaultVideoFormat } from './video-layout.js'
@@ -170,6 +171,8 @@ export class MediaEngine {
   private readonly conferences = new Map<string, Conference>()
   private readonly durations = new Map<PromptSound, bigint>()
   private readonly secure: SecureLegs
+  /** The video ports' shims and keying (one per leg, beside its audio ports' own). */
+  private readonly secureVideo: SecureLegs
   private pool: RtpPortPool<GSocket> | undefined
   private bindHost = '0.0.0.0'
   private serial = 0
@@ -185,6 +188,7 @@ export class MediaEngine {
     this.emit = options.emit
     this.now = options.now ?? (() => performance.now())
     this.secure = new SecureLegs({ gst: this.gst, logger: this.logger, onLegFailed: (leg, reason) => this.emit({ _tag: 'LegFailed', leg, reason }) })
+    this.secureVideo = new SecureLegs({ gst: this.gst, logger: this.logger, onLegFailed: (leg, reason) => this.emit({ _tag: 'LegFailed', leg, reason }) })
     this.pipeline = this.gst.newPipeline('parley-media')
     const bus = this.pipeline.getBus()
     bus.addSignalWatch()
@@ -224,8 +228,7 @@ export class MediaEngine {
   attachLeg(plan: LegPlan): Result {
     const leg = this.legs.get(plan.leg)
     if (leg === undefined) return E.left(`leg ${plan.leg} has no ports (allocatePorts first)`)
-    const videoPorts = leg.ports.get('video')
-    const video = this.video.attach(leg.id, leg.handle, plan.video, videoPorts?.rtp, videoPorts?.port, plan.displayName)
+    const video = this.attachVideo(leg, plan)
     if (E.isLeft(video)) return video
     const audio = plan.audio
     if (audio === undefined) return ok
@@ -254,6 +257,24 @@ export class MediaEngine {
     return ok
   }
 
+  /** The leg's video; an SRTP or ICE video stream runs behind its ports' shim, as audio does. */
+  private attachVideo(leg: Leg, plan: LegPlan): Result {
+    const pair = leg.ports.get('video')
+    const video = plan.video
+    if (video === undefined || pair === undefined) return this.video.attach(leg.id, leg.handle, video, pair?.rtp, pair?.port, plan.displayName)
+    const keys = this.secureVideo.check(video)
+    if (E.isLeft(keys)) return E.left(`leg ${plan.leg} video: ${keys.left}`)
+    if (video.localPort !== undefined && video.localPort !== pair.port) return E.left(`leg ${plan.leg}: the answer says video port ${video.localPort}, the worker holds ${pair.port} for it`)
+    const transport = this.secureVideo.transport(leg.id, video, pair, this.bindHost)
+    if (E.isLeft(transport)) return E.left(`leg ${plan.leg} video: ${transport.left}`)
+    const attached = this.video.attach(leg.id, leg.handle, transport.right.plan, transport.right.socket, pair.port, plan.displayName)
+    if (E.isLeft(attached)) return attached
+    const source = this.video.cameraSource(leg.id)
+    if (source === undefined) this.secureVideo.forgetReceive(leg.id)
+    else this.secureVideo.keySource(leg.id, source, videoSourceCaps(video), video.srtp)
+    return ok
+  }
+
   releaseLeg(legId: string): Result {
     const leg = this.legs.get(legId)
     if (leg === undefined) return ok
@@ -261,6 +282,7 @@ export class MediaEngine {
     if (leg.audio !== undefined) this.detachAudio(leg)
     this.secure.release(leg.id)
     this.video.release(legId)
+    this.secureVideo.release(leg.id)
     for (const pair of leg.ports.values()) this.pool?.release(pair)
     this.legs.delete(legId)
     this.byHandle.delete(leg.handle)
@@ -331,6 +353,7 @@ export class MediaEngine {
     this.epochs.clear()
     this.pipeline.setState(this.gst.State.NULL)
     this.secure.close()
+    this.secureVideo.close()
     for (const leg of this.legs.values()) for (const pair of leg.ports.values()) this.pool?.release(pair)
     this.legs.clear()
   }

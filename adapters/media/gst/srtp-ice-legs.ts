@@ -3,18 +3,20 @@
  * PROTOCOLS 1.5), kept out of media-engine.ts: the plan's keys checked, the port shim opened and
  * the chain pointed at it (ice-leg-transport.ts), the priming packet protected with the far
  * end's key so that srtpdec lets it through, and the far end's SSRCs keyed into srtpdec
- * (srtp-ssrc.ts).
+ * (srtp-ssrc.ts). The engine keeps one of these per media kind (audio, video): each leg's ports
+ * of that kind have their own shim and keying.
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import type { AudioStreamPlan } from '../worker/worker-protocol.js'
-import type { GSocket, GstBin, Gstreamer } from './gstreamer.js'
+import type { GSocket, GstBin, GstElement, Gstreamer } from './gstreamer.js'
 import type { IceLegTransport } from './ice-leg-transport.js'
 import { openIceLegTransport } from './ice-leg-transport.js'
 import type { IceLitePortStats } from './ice-lite-port.js'
 import { primingPacket } from './priming-packet.js'
 import { elementNames, sourceCaps } from './rtp-description.js'
 import type { BoundPair } from './rtp-port-pool.js'
+import type { SrtpPlan } from './srtp-description.js'
 import { checkSrtpPlan, srtpSourceCaps } from './srtp-description.js'
 import { protectRtp, sessionKeys, srtpSuiteParameters } from './srtp-packet.js'
 import { SsrcKeying } from './srtp-ssrc.js'
@@ -22,14 +24,23 @@ import { SsrcKeying } from './srtp-ssrc.js'
 /** The SSRC of the priming packet, which the receive source's first caps carry the key for. */
 const primingSsrc = 0
 
-export interface AudioTransport {
+/** What the shim needs of a stream's plan (audio or video). */
+export interface SecurablePlan {
+  readonly remote: { readonly address: string; readonly port: number }
+  readonly srtp?: SrtpPlan
+  readonly ice?: NonNullable<AudioStreamPlan['ice']>
+}
+
+export interface StreamTransport<P extends SecurablePlan> {
   /** The socket the leg's `udpsrc` and `udpsink` use. */
   readonly socket: GSocket
   /** The plan to build the chain from (a shimmed leg's `udpsink` sends to its shim). */
-  readonly plan: AudioStreamPlan
+  readonly plan: P
   /** Where the priming packet goes. */
   readonly primePort: number
 }
+
+export type AudioTransport = StreamTransport<AudioStreamPlan>
 
 export interface SecureLegsOptions {
   readonly gst: Gstreamer
@@ -44,13 +55,13 @@ export class SecureLegs {
   constructor(private readonly options: SecureLegsOptions) {}
 
   /** Refuses a plan whose keys the worker cannot run (before anything of the leg changes). */
-  check(plan: AudioStreamPlan): E.Either<string, void> {
+  check(plan: SecurablePlan): E.Either<string, void> {
     const problem = plan.srtp === undefined ? undefined : checkSrtpPlan(plan.srtp)
     return problem === undefined ? E.right(undefined) : E.left(problem)
   }
 
   /** The leg's transport: its own port pair, or (ICE or SRTP) the shim in front of a loopback socket. */
-  transport(leg: string, plan: AudioStreamPlan, pair: BoundPair<GSocket>, bindHost: string): E.Either<string, AudioTransport> {
+  transport<P extends SecurablePlan>(leg: string, plan: P, pair: BoundPair<GSocket>, bindHost: string): E.Either<string, StreamTransport<P>> {
     let shim = this.shims.get(leg)
     if (shim === undefined && (plan.ice !== undefined || plan.srtp !== undefined)) {
       const opened = openIceLegTransport({
@@ -82,19 +93,27 @@ export class SecureLegs {
 
   /** A new receive chain (SRTP legs): its srtpdec knows the priming SSRC only. */
   keyReceive(leg: string, handle: string, bin: GstBin, plan: AudioStreamPlan): void {
-    const srtp = plan.srtp
-    if (srtp === undefined) {
+    if (plan.srtp === undefined) {
       this.keying.delete(leg)
       return
     }
     const source = bin.getByName(elementNames(handle).source)
     if (source === null) throw new Error(`leg ${handle}: the SRTP receive chain has no source`)
+    this.keySource(leg, source, sourceCaps(plan), plan.srtp)
+  }
+
+  /** A new receive chain whose `udpsrc` is `source` with RTP caps `rtpCaps` (keyed for SSRC 0 by its description). */
+  keySource(leg: string, source: GstElement, rtpCaps: string, srtp: SrtpPlan | undefined): void {
+    if (srtp === undefined) {
+      this.keying.delete(leg)
+      return
+    }
     const { gst, logger } = this.options
     this.keying.set(
       leg,
       new SsrcKeying((ssrc) => {
         logger.debug({ leg, ssrc }, 'far end SSRC keyed for srtpdec')
-        gst.setProperty(source, 'caps', gst.caps(srtpSourceCaps(sourceCaps(plan), srtp, ssrc)))
+        gst.setProperty(source, 'caps', gst.caps(srtpSourceCaps(rtpCaps, srtp, ssrc)))
       }, [primingSsrc]),
     )
   }

@@ -65,3 +65,13 @@ void test('directions from Parley\u2019s side; bitrate by pixels', () => {
   assert.equal(bitrateKbps({ width: 1280, height: 720, fps: 30 }), 1382)
   assert.equal(bitrateKbps({ width: 320, height: 180, fps: 10 }), 128)
 })
+
+void test('SRTP video: srtpdec right after the source, whose caps carry the far end key for SSRC 0; srtpenc with Parley key right before the sink', () => {
+  const srtp = { suite: 'AES_CM_128_HMAC_SHA1_80', localKey: Buffer.alloc(30, 1).toString('base64'), remoteKey: Buffer.alloc(30, 2).toString('base64') }
+  const camera = cameraDescription(plan({ srtp }), 'l4')
+  assert.match(camera, /^udpsrc name=vrtpsrc-l4 close-socket=false caps="application\/x-srtp,media=video,[^"]*ssrc=\(uint\)0,srtp-key=\(buffer\)(02){30},/)
+  assert.match(camera, /" ! srtpdec name=srtpdec-vl4 ! rtpjitterbuffer /)
+  const send = videoSendDescription(plan({ srtp }), 'l4')
+  assert.match(send, / ! srtpenc name=srtpenc-vl4 key=(01){30} rtp-cipher=aes-128-icm rtp-auth=hmac-sha1-80 [^!]*! udpsink name=vrtpsink-l4 /)
+  assert.doesNotMatch(cameraDescription(plan(), 'l4') + videoSendDescription(plan(), 'l4'), /srtp/)
+})

@@ -17,8 +17,13 @@
  * `sliceMaxBytes`, so every NAL unit fits one packet and mode 0 (single NAL unit, §5.6) never
  * needs the fragmentation units only mode 1 allows (§5.8); mode 1 viewers also get SPS/PPS
  * aggregated in STAP-A (§5.7.1).
+ *
+ * SRTP legs (SfB video, PROTOCOLS 1.5): `srtpdec` right after the source and `srtpenc` right
+ * before the sink, as for audio (srtp-description.ts: the source caps carry the far end's key
+ * for SSRC 0, its own SSRCs are keyed as the port shim sees them).
  */
 import type { VideoStreamPlan } from '../worker/worker-protocol.js'
+import { srtpReceiveStage, srtpSendStage, srtpSourceCaps } from './srtp-description.js'
 import type { Rect, VideoFormat } from './video-layout.js'
 
 /** How long the jitter buffer waits for late video packets. */
@@ -49,10 +54,15 @@ export const videoElementNames = (handle: string): VideoElementNames => ({
 })
 
 /** The leg's camera, decoded; ends at `cameraOut`, whose source pad becomes the bin's ghost `src`. */
+export const videoSourceCaps = (plan: VideoStreamPlan): string =>
+  `application/x-rtp,media=video,clock-rate=${plan.codec.clockRate},encoding-name=H264,payload=${plan.codec.payloadType}`
+
 export const cameraDescription = (plan: VideoStreamPlan, handle: string): string => {
   const names = videoElementNames(handle)
+  const caps = videoSourceCaps(plan)
   return [
-    `udpsrc name=${names.source} close-socket=false caps="application/x-rtp,media=video,clock-rate=${plan.codec.clockRate},encoding-name=H264,payload=${plan.codec.payloadType}"`,
+    `udpsrc name=${names.source} close-socket=false caps="${plan.srtp === undefined ? caps : srtpSourceCaps(caps, plan.srtp, 0)}"`,
+    ...(plan.srtp === undefined ? [] : [srtpReceiveStage(`v${handle}`)]),
     `rtpjitterbuffer latency=${videoJitterBufferMs}`,
     // After a loss, nothing until the next keyframe: a decoder fed a broken reference smears the picture.
     'rtph264depay wait-for-keyframe=true',
@@ -141,6 +151,7 @@ export const videoSendDescription = (plan: VideoStreamPlan, handle: string): str
   return [
     `queue name=${names.sendInput} leaky=downstream max-size-buffers=0 max-size-bytes=0 max-size-time=500000000`,
     `rtph264pay pt=${plan.codec.payloadType} mtu=${videoMtu} config-interval=-1 aggregate-mode=${plan.packetizationMode === 1 ? 'zero-latency' : 'none'}`,
+    ...(plan.srtp === undefined ? [] : [srtpSendStage(plan.srtp, `v${handle}`)]),
     `udpsink name=${names.sink} close-socket=false sync=false async=false host=${plan.remote.address} port=${plan.remote.port}`,
   ].join(' ! ')
 }

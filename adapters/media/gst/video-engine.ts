@@ -122,8 +122,9 @@ export class VideoEngine {
   }
 
   /**
-   * Starts (or replaces) the leg's video as negotiated; `plan` undefined = no video stream. A
-   * plan with SRTP or ICE is not started (logged): the audio of the call goes on without it.
+   * Starts (or replaces) the leg's video as negotiated; `plan` undefined = no video stream. For
+   * an SRTP or ICE leg, `socket` and the plan's remote are its port shim's (srtp-ice-legs.ts) and
+   * `port` the public one; the caller keys the camera's source (`cameraSource`).
    */
   attach(legId: string, handle: string, plan: VideoStreamPlan | undefined, socket: GSocket | undefined, port: number | undefined, displayName: string | undefined): E.Either<string, void> {
     if (plan !== undefined && socket === undefined) return E.left(`leg ${legId} has no video port (allocatePorts with video first)`)
@@ -134,15 +135,11 @@ export class VideoEngine {
     this.stopWatching(leg)
     this.removeStreams(leg)
     if (plan !== undefined && socket !== undefined) {
-      if (plan.srtp !== undefined || plan.ice !== undefined) {
-        this.logger.warn({ leg: legId }, 'video with SRTP or ICE is not run by the media worker yet: the leg has audio only')
-      } else {
-        try {
-          this.buildStreams(leg, plan, socket)
-        } catch (error) {
-          this.removeStreams(leg)
-          return E.left(`leg ${legId} video: ${error instanceof Error ? error.message : String(error)}`)
-        }
+      try {
+        this.buildStreams(leg, plan, socket)
+      } catch (error) {
+        this.removeStreams(leg)
+        return E.left(`leg ${legId} video: ${error instanceof Error ? error.message : String(error)}`)
       }
     }
     if (hadCamera || leg.camera !== undefined) this.rebuildTilesOf(leg.id)
@@ -170,6 +167,12 @@ export class VideoEngine {
     this.legs.delete(legId)
     // Tiles that showed the leg's camera show its name on black until the next view change.
     if (hadCamera) this.rebuildTilesOf(legId)
+  }
+
+  /** The `udpsrc` of the leg's camera (absent when it receives no video). */
+  cameraSource(legId: string): GstElement | undefined {
+    const leg = this.legs.get(legId)
+    return leg?.camera === undefined ? undefined : (leg.camera.bin.getByName(videoElementNames(leg.handle).source) ?? undefined)
   }
 
   stats(): VideoStats {

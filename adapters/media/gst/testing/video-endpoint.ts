@@ -5,6 +5,9 @@
  * a UDP relay here first, which counts them and notes each packet's NAL unit type (RFC 6184 §5.2:
  * 24 = STAP-A, 28 = FU-A), so that a spec can tell "nothing sent" from "sent but not decodable"
  * and check the packetization mode on the wire.
+ *
+ * With `srtp` it is an SfB-like far end: it encrypts what it sends (srtpenc) and Parley's SRTP
+ * is decrypted before the relay by srtp-far-end.ts, whose socket is also its ICE candidate.
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
@@ -13,7 +16,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Direction, VideoStreamPlan } from '../../worker/worker-protocol.js'
+import { srtpTransforms } from '../srtp-description.js'
 import { freeUdpPort } from './rtp-endpoint.js'
+import type { SrtpFarEnd } from './srtp-far-end.js'
+import { srtpFarEnd } from './srtp-far-end.js'
 
 /** Decoded frames are scaled to this, in 8-bit luma: enough to tell a bright picture from a dark one. */
 export const frameWidth = 64
@@ -28,6 +34,8 @@ export interface VideoEndpointOptions {
   readonly width?: number
   readonly height?: number
   readonly fps?: number
+  /** SRTP as in rtp-endpoint.ts: sends with `key` (or `sendWith`, a wrong key), decrypts with `parleyKey`. */
+  readonly srtp?: { readonly suite: string; readonly key: string; readonly parleyKey: string; readonly sendWith?: string }
 }
 
 export interface VideoReceived {
@@ -45,6 +53,8 @@ export interface VideoEndpoint {
   /** Starts sending to the leg's port (when it has a pattern) and receiving. */
   readonly start: (legPort: number | undefined) => Promise<void>
   readonly stop: () => Promise<VideoReceived>
+  /** The SRTP receiver and ICE candidate (with `srtp`). */
+  readonly farEnd?: SrtpFarEnd
 }
 
 export const videoEndpoint = async (options: VideoEndpointOptions = {}): Promise<VideoEndpoint> => {
@@ -54,6 +64,13 @@ export const videoEndpoint = async (options: VideoEndpointOptions = {}): Promise
   const relay = dgram.createSocket('udp4')
   await new Promise<void>((resolve) => relay.bind(0, '127.0.0.1', resolve))
   const relayPort = relay.address().port
+  const srtp = options.srtp
+  const farEnd = srtp === undefined ? undefined : await srtpFarEnd({ suite: srtp.suite, parleyKey: srtp.parleyKey, forwardTo: relayPort })
+  const transforms = srtp === undefined ? undefined : srtpTransforms(srtp.suite)
+  const encrypt =
+    srtp === undefined || transforms === undefined
+      ? ''
+      : `! srtpenc key=${Buffer.from(srtp.sendWith ?? srtp.key, 'base64').toString('hex')} rtp-cipher=${transforms.cipher} rtp-auth=${transforms.auth} rtcp-cipher=${transforms.cipher} rtcp-auth=${transforms.rtcpAuth} `
   const decoderPort = await freeUdpPort()
   const directory = mkdtempSync(join(tmpdir(), 'parley-video-endpoint-'))
   const recording = join(directory, 'frames.gray')
@@ -79,8 +96,9 @@ export const videoEndpoint = async (options: VideoEndpointOptions = {}): Promise
     plan: (planOptions = {}) => ({
       codec: { name: 'H264', payloadType, clockRate: 90000 },
       packetizationMode: planOptions.packetizationMode ?? 1,
-      remote: { address: '127.0.0.1', port: relayPort },
+      remote: { address: '127.0.0.1', port: farEnd?.port ?? relayPort },
       direction: planOptions.direction ?? 'sendrecv',
+      ...(srtp === undefined ? {} : { srtp: { suite: srtp.suite, localKey: srtp.parleyKey, remoteKey: srtp.key } }),
     }),
     start: async (legPort) => {
       const send =
@@ -88,7 +106,7 @@ export const videoEndpoint = async (options: VideoEndpointOptions = {}): Promise
           ? []
           : [
               `videotestsrc is-live=true pattern=${options.pattern} ! video/x-raw,width=${width},height=${height},framerate=${fps}/1`,
-              `! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=${fps} ! rtph264pay pt=${payloadType} config-interval=-1 ! udpsink host=127.0.0.1 port=${legPort}`,
+              `! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=${fps} ! rtph264pay pt=${payloadType} config-interval=-1 ${encrypt}! udpsink host=127.0.0.1 port=${legPort}`,
             ]
       const receive = [
         `udpsrc port=${decoderPort} caps=application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=${payloadType}`,
@@ -124,10 +142,12 @@ export const videoEndpoint = async (options: VideoEndpointOptions = {}): Promise
         // Nothing decoded: the file was never written.
       }
       rmSync(directory, { recursive: true, force: true })
+      farEnd?.close()
       const frames: Uint8Array[] = []
       for (let offset = 0; offset + frameBytes <= raw.length; offset += frameBytes) frames.push(raw.subarray(offset, offset + frameBytes))
       return { packets, nalTypes, largestStepBack, frames }
     },
+    ...(farEnd === undefined ? {} : { farEnd }),
   }
 }
 
