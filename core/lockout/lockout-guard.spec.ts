@@ -111,4 +111,13 @@ void describe('PIN lockout in the node step', () => {
       { numRuns: 60 },
     )
   })
+
+  void it('starts counting afresh under a new pin_lockout policy, and not on other configuration changes', () => {
+    const h = new NodeHarness(config)
+    for (let i = 1; i <= 4; i++) guessOnce(h, `g${i}`, attacker)
+    h.send({ _tag: 'ConfigChanged', config: makeConfig({ vmrs: [room, makeVmr('2')], global: { pinLockout: lockout, trustedPeers: ['10.0.0.5'] } }) })
+    assert.ok(refused(h.offer('g5', 'sip:meet.alice**1234@example.com', { source: attacker }), 'g5'), 'another room added: still locked out')
+    h.send({ _tag: 'ConfigChanged', config: makeConfig({ vmrs: [room], global: { pinLockout: { ...lockout, blockS: 60 }, trustedPeers: ['10.0.0.5'] } }) })
+    assert.equal(only(h.offer('g6', 'sip:meet.alice**1234@example.com', { source: attacker }), 'JoinMix').length, 1, 'a new policy: the caller is let back in')
+  })
 })

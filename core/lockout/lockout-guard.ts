@@ -8,7 +8,7 @@ import type { LegId, Millis } from '../model/ids.js'
 import type { Effect } from '../node/effect.js'
 import type { CallOffered } from '../node/input.js'
 import type { LockoutTable } from './pin-lockout.js'
-import { blockedUntil, keyOfFailure, lockoutKey, recordFailure, rememberPeerLeg } from './pin-lockout.js'
+import { blockedUntil, emptyLockoutTable, keyOfFailure, lockoutKey, recordFailure, rememberPeerLeg } from './pin-lockout.js'
 
 /** SIP 403 (RFC 3261 §21.4.4): understood, refused, and a retry now would be refused too. */
 export const lockedOutStatus = 403
@@ -58,3 +58,11 @@ export const countFailures = (table: LockoutTable, effects: ReadonlyArray<Effect
   }
   return counted
 }
+
+/**
+ * A new `pin_lockout` policy counts afresh (choice): the counts and blocks were made under the
+ * old one, and loosening the policy is how an operator lets a locked-out caller back in before
+ * its block ends. Only an authenticated operator changes the configuration.
+ */
+export const lockoutUnderPolicy = (table: LockoutTable, previous: PinLockout, next: PinLockout): LockoutTable =>
+  previous.failures === next.failures && previous.windowS === next.windowS && previous.blockS === next.blockS ? table : emptyLockoutTable

@@ -29,7 +29,7 @@ import { PersistentMap } from './persistent-map.js'
 import { parseTimerId } from './timer-key.js'
 import type { LockoutTable } from '../lockout/pin-lockout.js'
 import { emptyLockoutTable } from '../lockout/pin-lockout.js'
-import { countFailures, judgeOffer } from '../lockout/lockout-guard.js'
+import { countFailures, judgeOffer, lockoutUnderPolicy } from '../lockout/lockout-guard.js'
 
 export interface NodeState {
   readonly config: CompiledConfig
@@ -251,7 +251,9 @@ const external = (s: NodeState, input: Input, out: Out): NodeState => {
       for (const e of presence.effects) out.emit(e)
       for (const conference of s.conferences.values())
         if (!input.config.vmrById.has(conference.id)) out.send(toConference(conference.id, { _tag: 'VmrRemoved' }))
-      return nodeState(s, s.calls, s.conferences, s.gateways, presence.state, input.config)
+      const next = nodeState(s, s.calls, s.conferences, s.gateways, presence.state, input.config)
+      const lockout = lockoutUnderPolicy(s.lockout, s.config.source.global.pinLockout, input.config.source.global.pinLockout)
+      return lockout === next.lockout ? next : { ...next, lockout }
     }
   }
 }
