@@ -133,6 +133,16 @@ const documentKey = (d: PresenceDocument): string =>
 /** Rendered single-resource bodies kept; the cache is emptied when it reaches this. */
 const renderCacheSize = 4096
 
+/**
+ * NOTIFYs awaiting their final response, over all dialogs; more wait for a place. A change
+ * watched by 10 000 sent all its NOTIFYs at once, and their 200s arrived faster than the loop
+ * read them: those read after Timer E's 500 ms were retransmitted, 800-8 000 of the 10 000 per
+ * change (issue 8). A place is given back at the response, or after `notifyPlaceHoldMs`, so
+ * that watchers who never answer cannot hold up the rest.
+ */
+const notifiesInFlight = 500
+const notifyPlaceHoldMs = 200
+
 export class PresenceSubscriptions implements PresenceDelivery {
   private consumer: (input: Input) => void = () => undefined
   private readonly bySubscription = new Map<SubscriptionId, { readonly record: SubscriptionRecord; readonly resource: Resource }>()
@@ -146,6 +156,10 @@ export class PresenceSubscriptions implements PresenceDelivery {
    * NOTIFY (the render was ~40 us of a PIDF NOTIFY's CPU in the fan-out profile, issue 8).
    */
   private readonly rendered = new Map<string, string>()
+  private inFlight = 0
+  /** NOTIFYs waiting for a place, first come first served (`waitingHead` is the next). */
+  private waiting: Array<() => void> = []
+  private waitingHead = 0
 
   constructor(private readonly options: PresenceSubscriptionsOptions) {
     this.limits = { ...defaultSubscriptionLimits, ...options.limits }
@@ -404,24 +418,61 @@ export class PresenceSubscriptions implements PresenceDelivery {
     state?: string,
   ): Promise<unknown> {
     const next = record.notifying.then(async () => {
-      const resources = typeof which === 'function' ? which() : which
-      const dialog = record.dialog
-      if (dialog === undefined || dialog.state === 'terminated') return
-      const body = resources.length === 0 ? undefined : this.render(record, resources, fullState)
-      this.options.metrics?.notifySent()
-      const sent = await dialog.request({
-        method: 'NOTIFY',
-        headers: [
-          header('Event', 'presence'),
-          header('Subscription-State', state ?? this.subscriptionState(record)),
-          ...(record.format.batched && body !== undefined ? [header('Require', 'eventlist')] : []),
-        ],
-        ...(body === undefined ? {} : { body }),
-      })
-      if (E.isLeft(sent)) this.options.logger.debug({ callId: record.request.request.callId, failure: sent.left._tag }, 'NOTIFY got no 2xx')
+      if (record.dialog === undefined || record.dialog.state === 'terminated') return
+      await this.takePlace()
+      let held = true
+      const giveBack = (): void => {
+        if (!held) return
+        held = false
+        this.givePlaceBack()
+      }
+      const cancelHold = this.options.clock.schedule(this.now() + notifyPlaceHoldMs, giveBack)
+      try {
+        const resources = typeof which === 'function' ? which() : which
+        const dialog = record.dialog
+        if (dialog === undefined || dialog.state === 'terminated') return
+        const body = resources.length === 0 ? undefined : this.render(record, resources, fullState)
+        this.options.metrics?.notifySent()
+        const sent = await dialog.request({
+          method: 'NOTIFY',
+          headers: [
+            header('Event', 'presence'),
+            header('Subscription-State', state ?? this.subscriptionState(record)),
+            ...(record.format.batched && body !== undefined ? [header('Require', 'eventlist')] : []),
+          ],
+          ...(body === undefined ? {} : { body }),
+        })
+        if (E.isLeft(sent)) this.options.logger.debug({ callId: record.request.request.callId, failure: sent.left._tag }, 'NOTIFY got no 2xx')
+      } finally {
+        cancelHold()
+        giveBack()
+      }
     })
     record.notifying = next.catch(() => undefined)
     return next
+  }
+
+  /** Resolves at once while fewer than `notifiesInFlight` NOTIFYs await a response, else in turn. */
+  private takePlace(): Promise<void> | undefined {
+    if (this.inFlight < notifiesInFlight && this.waitingHead === this.waiting.length) {
+      this.inFlight++
+      return undefined
+    }
+    return new Promise((resolve) => this.waiting.push(resolve))
+  }
+
+  /** The place goes to the next NOTIFY waiting, if any. */
+  private givePlaceBack(): void {
+    if (this.waitingHead === this.waiting.length) {
+      this.inFlight--
+      return
+    }
+    const next = this.waiting[this.waitingHead++]!
+    if (this.waitingHead === this.waiting.length) {
+      this.waiting = []
+      this.waitingHead = 0
+    }
+    next()
   }
 
   // ---- refresh, expiry, end -----------------------------------------------------------------------
