@@ -38,7 +38,7 @@ const suffix = '.bench.ts'
 
 const parseArgs = (argv: ReadonlyArray<string>): { names: ReadonlyArray<string>; samples: number } => {
   const names: string[] = []
-  let samples = 7
+  let samples = 5
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     if (arg === '--samples') {
