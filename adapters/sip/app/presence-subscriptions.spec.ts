@@ -186,6 +186,27 @@ void describe('SfB batched subscriptions', () => {
 })
 
 void describe('RFC 3856 subscriptions', () => {
+  void it('at most 500 NOTIFYs await an answer at once; the next goes when one is answered, or 200 ms after the oldest went', async () => {
+    const app = startApp()
+    const watcher = app.peer('192.0.2.42')
+    for (let i = 0; i < 502; i++)
+      watcher.send(
+        'udp',
+        parleyAddress,
+        requestLines(watcher, 'SUBSCRIBE', 'sip:meet.alice@example.com', { extra: ['Event: presence', `Accept: ${rfc3856Headers.accept}`, 'Expires: 300'] }),
+      )
+    await app.settle()
+    assert.equal(finalResponses(watcher, 'SUBSCRIBE').length, 502)
+    assert.equal(requestsOf(watcher, 'NOTIFY').length, 500, 'none answered yet: 500 in flight')
+    watcher.answer(requestsOf(watcher, 'NOTIFY')[0]!, 200)
+    await app.settle()
+    assert.equal(requestsOf(watcher, 'NOTIFY').length, 501, 'an answer frees a place')
+    // The watcher answers nothing more: after 200 ms the places are given back all the same.
+    app.clock.advance(200)
+    await app.settle()
+    assert.equal(requestsOf(watcher, 'NOTIFY').length, 502)
+  })
+
   void it('a standard watcher of meet.alice gets 200 then a PIDF NOTIFY with CIPID display name and icon', async () => {
     const app = startApp()
     const watcher = app.peer('192.0.2.41')
