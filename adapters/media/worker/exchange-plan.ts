@@ -86,7 +86,7 @@ export const videoPlanOfExchange = (ours: ParsedOffer, theirs: ParsedOffer): Vid
     remote: { address: remote.remote.address, port: remote.remote.port },
     direction: mirrored(remote.direction),
     localPort: local.port,
-    ...(srtp === undefined ? {} : { srtp: { suite: srtp.suite, localKey: srtp.localKey, remoteKey: srtp.remoteKey } }),
+    ...(srtp === undefined ? {} : { srtp }),
     ...iceOf(local, remote),
   }
 }

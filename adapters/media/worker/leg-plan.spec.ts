@@ -67,5 +67,6 @@ void test('video: baresip H.264 in packetization mode 0, SfB plain H.264 in mode
   assert.equal(sfb?.codec.payloadType, 123)
   assert.equal(sfb?.packetizationMode, 1)
   assert.ok(sfb?.srtp !== undefined)
+  assert.ok(E.isRight(VideoStreamPlan.decode(sfb)))
   assert.equal(videoPlanOf(answer(F.sippPcmuOffer)), undefined)
 })

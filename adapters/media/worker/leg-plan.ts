@@ -43,7 +43,7 @@ export const videoPlanOf = (answer: NegotiatedAnswer): VideoStreamPlan | undefin
     remote: { address: stream.remote.address, port: stream.remote.port },
     direction: stream.direction,
     localPort: stream.port,
-    ...(stream.srtp === undefined ? {} : { srtp: { suite: stream.srtp.local.suite, localKey: stream.srtp.local.key, remoteKey: stream.srtp.remote.key } }),
+    ...(stream.srtp === undefined ? {} : { srtp: srtpPlanOf(stream.srtp) }),
     ...(stream.ice === undefined
       ? {}
       : { ice: { localUfrag: stream.ice.local.ufrag, localPwd: stream.ice.local.pwd, remoteUfrag: stream.ice.remote.ufrag, remotePwd: stream.ice.remote.pwd } }),

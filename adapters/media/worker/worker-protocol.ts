@@ -52,7 +52,8 @@ export const VideoStreamPlan = t.intersection([
   }),
   t.partial({
     localPort: t.number,
-    srtp: t.type({ suite: t.string, localKey: t.string, remoteKey: t.string }),
+    /** As for audio; `remoteMki` for SfB's `|1:1` on its video line too. */
+    srtp: t.intersection([t.type({ suite: t.string, localKey: t.string, remoteKey: t.string }), t.partial({ remoteMki: t.string })]),
     ice: t.type({ localUfrag: t.string, localPwd: t.string, remoteUfrag: t.string, remotePwd: t.string }),
   }),
 ])

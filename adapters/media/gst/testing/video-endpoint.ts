@@ -35,7 +35,7 @@ export interface VideoEndpointOptions {
   readonly height?: number
   readonly fps?: number
   /** SRTP as in rtp-endpoint.ts: sends with `key` (or `sendWith`, a wrong key), decrypts with `parleyKey`. */
-  readonly srtp?: { readonly suite: string; readonly key: string; readonly parleyKey: string; readonly sendWith?: string }
+  readonly srtp?: { readonly suite: string; readonly key: string; readonly parleyKey: string; readonly sendWith?: string; readonly mki?: string }
 }
 
 export interface VideoReceived {
@@ -70,7 +70,7 @@ export const videoEndpoint = async (options: VideoEndpointOptions = {}): Promise
   const encrypt =
     srtp === undefined || transforms === undefined
       ? ''
-      : `! srtpenc key=${Buffer.from(srtp.sendWith ?? srtp.key, 'base64').toString('hex')} rtp-cipher=${transforms.cipher} rtp-auth=${transforms.auth} rtcp-cipher=${transforms.cipher} rtcp-auth=${transforms.rtcpAuth} `
+      : `! srtpenc key=${Buffer.from(srtp.sendWith ?? srtp.key, 'base64').toString('hex')} rtp-cipher=${transforms.cipher} rtp-auth=${transforms.auth} rtcp-cipher=${transforms.cipher} rtcp-auth=${transforms.rtcpAuth}${srtp.mki === undefined ? '' : ` mki=${srtp.mki}`} `
   const decoderPort = await freeUdpPort()
   const directory = mkdtempSync(join(tmpdir(), 'parley-video-endpoint-'))
   const recording = join(directory, 'frames.gray')
@@ -98,7 +98,7 @@ export const videoEndpoint = async (options: VideoEndpointOptions = {}): Promise
       packetizationMode: planOptions.packetizationMode ?? 1,
       remote: { address: '127.0.0.1', port: farEnd?.port ?? relayPort },
       direction: planOptions.direction ?? 'sendrecv',
-      ...(srtp === undefined ? {} : { srtp: { suite: srtp.suite, localKey: srtp.parleyKey, remoteKey: srtp.key } }),
+      ...(srtp === undefined ? {} : { srtp: { suite: srtp.suite, localKey: srtp.parleyKey, remoteKey: srtp.key, ...(srtp.mki === undefined ? {} : { remoteMki: srtp.mki }) } }),
     }),
     start: async (legPort) => {
       const send =
