@@ -1,6 +1,7 @@
 /**
  * The wire node's configuration: timeouts scaled (defaults included, the ADP floor kept, "off"
- * kept off), every proxy pointing at the wire edge, nothing else changed, and the result still a
+ * kept off), every proxy pointing at the wire edge, a lockout no scenario reaches unless it sets
+ * its own, nothing else changed, and the result still a
  * configuration the node accepts.
  */
 import { test } from 'node:test'
@@ -8,7 +9,7 @@ import assert from 'node:assert/strict'
 import * as E from 'fp-ts/lib/Either.js'
 import { decodeConfigFile } from '../../core/config/codecs.js'
 import { demoConfigFile } from '../../core/config/demo-config.js'
-import { configuredTimeoutsMs, wireConfiguration } from './wire-configuration.js'
+import { configuredTimeoutsMs, isolatedPinLockout, wireConfiguration } from './wire-configuration.js'
 
 const edge = { sip: '127.0.0.1:5999', mssip: '127.0.0.1:6001' }
 
@@ -62,4 +63,10 @@ test('the wire configuration is one the node accepts', () => {
 test('the timeouts a plan is made against are the ones that are on', () => {
   assert.deepEqual(configuredTimeoutsMs(demoConfigFile), [60_000, 1_800_000, 60_000])
   assert.deepEqual(configuredTimeoutsMs({ global: { only_one_participant_timeout_s: 300, guests_only_timeout_s: 0 } }), [60_000, 1_800_000, 300_000])
+})
+
+test('a scenario that sets no pin_lockout cannot meet a lockout made by earlier ones; one that does gets its own', () => {
+  assert.deepEqual(globalOf(wireConfiguration(demoConfigFile, 1, edge))['pin_lockout'], isolatedPinLockout)
+  const own = { failures: 3, window_s: 60, block_s: 300 }
+  assert.deepEqual(globalOf(wireConfiguration({ global: { pin_lockout: own } }, 0.5, edge))['pin_lockout'], own)
 })

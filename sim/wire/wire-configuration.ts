@@ -9,6 +9,12 @@
  * - Places: on loopback every host name a call could be sent to is the wire world's edge (what
  *   DNS and the SfB pool's static routes are in a deployment), so the global default proxies
  *   and every rule's own proxies name the edge's listeners.
+ *
+ * And one change for isolation: a node serves a feature's scenarios one after another, and every
+ * SfB caller reaches it relayed by the edge (a trusted peer), so wrong PINs of earlier scenarios
+ * would count towards the `pin_lockout` of later ones (ten within a minute lock the caller out).
+ * A scenario that does not set `pin_lockout` itself runs with a limit no scenario reaches; one
+ * that sets it gets exactly its own, and a changed policy counts afresh (core/lockout/).
  */
 
 type JsonObject = Record<string, unknown>
@@ -31,6 +37,9 @@ export interface WireEdgeAddress {
   /** `host:port` where MS-SIP calls from the node (to SfB users) are received. */
   readonly mssip: string
 }
+
+/** The lockout a scenario that sets none runs with: not reached by a feature's wrong PINs together. */
+export const isolatedPinLockout = { failures: 1_000_000, window_s: 60, block_s: 300 } as const
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v)
 
@@ -59,6 +68,7 @@ export const wireConfiguration = (document: unknown, factor: number, edge: WireE
     global[field] = scaled(numberOr(global[field], fallback), factor)
   }
   global['adp_delay_s'] = Math.max(adpDelayFloorS, scaled(numberOr(global['adp_delay_s'], adpDelayDefaultS), factor))
+  if (global['pin_lockout'] === undefined) global['pin_lockout'] = isolatedPinLockout
   global['default_sip_proxy'] = edge.sip
   global['default_mssip_proxy'] = edge.mssip
   copy['global'] = global
