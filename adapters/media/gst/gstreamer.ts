@@ -94,6 +94,11 @@ export interface Gstreamer {
   readonly caps: (description: string) => unknown
   /** Sets a GObject property (node-gtk maps `kebab-case` to camelCase). */
   readonly setProperty: (target: GstElement, name: string, value: unknown) => void
+  /**
+   * Sends an upstream force-key-unit event (GstVideo's `GstForceKeyUnit` custom event, all
+   * headers) into `pad`; the encoder upstream makes its next frame a keyframe. False if refused.
+   */
+  readonly forceKeyUnit: (pad: GstPad) => boolean
   /** Runs GLib's default main context every `intervalMs` (bus watches); returns a stop function. */
   readonly pumpMainContext: (intervalMs: number) => () => void
 }
@@ -158,6 +163,12 @@ export const loadGstreamer = (): E.Either<string, Gstreamer> => {
     },
     setProperty: (target, name, value) => {
       ;(target as unknown as Record<string, unknown>)[camel(name)] = value
+    },
+    forceKeyUnit: (pad) => {
+      const structure = Gst.Structure.fromString('GstForceKeyUnit, all-headers=(boolean)true, count=(uint)0')
+      // node-gtk returns [structure, end] for the out parameter of gst_structure_from_string.
+      const event = Gst.Event.newCustom(Gst.EventType.CUSTOM_UPSTREAM, Array.isArray(structure) ? structure[0] : structure)
+      return (pad as unknown as { sendEvent(event: unknown): boolean }).sendEvent(event)
     },
     pumpMainContext: (intervalMs) => {
       const context = GLib.MainContext.default()

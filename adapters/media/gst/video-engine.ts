@@ -238,6 +238,10 @@ export class VideoEngine {
     const screen = this.screens.get(wanted.key) ?? this.buildScreen(wanted)
     const teePad = this.requestPad(screen.tee, 'src_%u')
     this.linkPads(teePad, this.staticPad(send.bin, 'sink'))
+    // A viewer joining a running encode gets a keyframe now, not at the next periodic one (up to
+    // key-int-max, a second, later): it can decode nothing before one. The event goes up through
+    // the tee to the screen's x264enc; a new screen's encoder starts with a keyframe anyway.
+    if (screen.viewers.size > 0 && !this.gst.forceKeyUnit(teePad)) this.logger.debug({ leg: leg.id, screen: wanted.key }, 'force-key-unit refused')
     screen.viewers.add(leg.id)
     leg.watching = { key: wanted.key, feed: { tee: screen.tee, teePad } }
     this.logger.debug({ leg: leg.id, screen: wanted.key, viewers: screen.viewers.size }, 'leg watches a screen')
