@@ -19,6 +19,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import type { VideoStreamPlan, WireView } from '../worker/worker-protocol.js'
 import type { GSocket, GstBin, GstElement, GstPad, GstPipeline, Gstreamer } from './gstreamer.js'
+import { startOwnClock } from './own-clock.js'
 import {
   cameraDescription,
   compositorDescription,
@@ -35,22 +36,12 @@ import {
 import type { Screen, Tile, VideoFormat } from './video-layout.js'
 import { screenFor } from './video-layout.js'
 
-/**
- * An element with its own clock base. GStreamer 1.22's aggregators start output at running time
- * 0 whatever `start-time` says (it is applied on the first input buffer, after a `force-live`
- * aggregator has already timed out), so a compositor added to a pipeline that has run for an
- * hour would first produce an hour of frames at full speed. A screen's compositor therefore gets
- * its own base time, "now", locked against the pipeline's (GStreamer 1.28 adds
- * start-time-selection `now` for this), and its tiles' timestamps are moved by the same amount
- * (a pad offset), and its output back. Measured: a compositor added 3 s into a pipeline sent 30 extra frames at once
- * without this, none with it.
+/*
+ * A screen's compositor runs on a clock base of its own, "now" (own-clock.ts: 1.22's aggregators
+ * would first produce every frame since the pipeline started), its tiles' timestamps moved by the
+ * same amount (a pad offset) and its output back. Measured: a compositor added 3 s into a
+ * pipeline sent 30 extra frames at once without this, none with it.
  */
-interface OwnClock {
-  setBaseTime(time: bigint): void
-  setStartTime(time: bigint): void
-  setLockedState(locked: boolean): boolean
-}
-const clockTimeNone = 0xffff_ffff_ffff_ffffn
 
 interface Camera {
   readonly bin: GstBin
@@ -275,7 +266,7 @@ export class VideoEngine {
     this.linkPads(this.staticPad(encode, 'src'), this.staticPad(tee, 'sink'))
     tee.syncStateWithParent()
     encode.syncStateWithParent()
-    const epoch = this.startOwnClock(compositor)
+    const epoch = startOwnClock(this.gst, this.pipeline, compositor)
     // Back to the pipeline's running time downstream: RTP timestamps (rtpbasepayload derives them
     // from it) run on when a viewer moves to another screen, rather than jump back to its start.
     this.staticPad(compositor, 'src').setOffset(epoch)
@@ -303,7 +294,7 @@ export class VideoEngine {
     this.gst.setProperty(chain, 'name', `tile-${id}`)
     this.gst.setProperty(this.byName(chain, names.label), 'text', this.legs.get(tile.leg)?.name ?? '')
     this.add(chain)
-    // Into the compositor's own running time (OwnClock).
+    // Into the compositor's own running time (own-clock.ts).
     this.staticPad(chain, 'src').setOffset(-screen.epoch)
     const compositorPad = this.requestPad(screen.compositor, 'sink_%u')
     this.gst.setProperty(compositorPad as unknown as GstElement, 'xpos', tile.x)
@@ -334,22 +325,6 @@ export class VideoEngine {
   }
 
   // ---- graph helpers --------------------------------------------------------------------------
-
-  /** Starts `element` PLAYING with running time 0 now (OwnClock); returns that moment in the pipeline's running time. */
-  private startOwnClock(element: GstElement): bigint {
-    const clock = this.pipeline.getClock()
-    const own = element as unknown as OwnClock
-    if (clock !== null) {
-      const now = clock.getTime()
-      own.setStartTime(clockTimeNone)
-      own.setBaseTime(now)
-      own.setLockedState(true)
-      element.setState(this.gst.State.PLAYING)
-      return now - this.pipeline.getBaseTime()
-    }
-    element.syncStateWithParent()
-    return 0n
-  }
 
   private element(factory: string, name: string, properties: Readonly<Record<string, unknown>>): GstElement {
     const element = this.gst.makeElement(factory, name)
