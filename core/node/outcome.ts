@@ -29,6 +29,7 @@ export class Out {
   private effectCount = 0
   private messageSlots: Array<NodeMessage | undefined> = []
   private messageCount = 0
+  private pinFailureCount = 0
 
   /** Ready for a new step: the last step's slots are cleared, their storage kept unless it grew large. */
   reset(): void {
@@ -39,12 +40,26 @@ export class Out {
     else for (let i = 0; i < this.messageCount; i++) this.messageSlots[i] = undefined
     this.effectCount = 0
     this.messageCount = 0
+    this.pinFailureCount = 0
   }
 
   /** One effect, or two in order (no caller needs more; a rest parameter was an array per call). */
   emit(effect: Effect, then?: Effect): void {
     this.effectSlots[this.effectCount++] = effect
-    if (then !== undefined) this.effectSlots[this.effectCount++] = then
+    if (isPinFailure(effect)) this.pinFailureCount++
+    if (then === undefined) return
+    this.effectSlots[this.effectCount++] = then
+    if (isPinFailure(then)) this.pinFailureCount++
+  }
+
+  /**
+   * PinFailed observations emitted so far in this step. Counted as they are emitted, where V8
+   * knows each effect's shape (emit is inlined into its callers), so that the router scans the
+   * step's effects for the PIN lockout only in the steps that have one: the scan read every
+   * effect's tag, ~8 % of a step's instructions (docs/decisions/0003-core-step-rate.md).
+   */
+  get pinFailures(): number {
+    return this.pinFailureCount
   }
 
   send(message: NodeMessage, then?: NodeMessage): void {
@@ -68,6 +83,8 @@ export class Out {
     return this.effectSlots.slice(0, this.effectCount) as ReadonlyArray<Effect>
   }
 }
+
+const isPinFailure = (effect: Effect): boolean => effect._tag === 'Observe' && effect.observation._tag === 'PinFailed'
 
 /** Slots kept between steps; a step that needed more (a conference ending for hundreds) frees them. */
 const retainedSlots = 256

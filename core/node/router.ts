@@ -96,8 +96,9 @@ export const stepNode = (state: NodeState, input: Input): NodeStep => {
     s = dispatch(s, out.messageAt(i), input.at, out)
   }
   const effects = out.takeEffects()
-  // PIN lockout: the step's wrong PINs count against their source (core/lockout/).
-  const counted = countFailures(s.lockout, effects, input.at, s.config.source.global.pinLockout)
+  // PIN lockout: the step's wrong PINs count against their source (core/lockout/). A step
+  // without one leaves the table as it is (countFailures would answer undefined).
+  const counted = out.pinFailures === 0 ? undefined : countFailures(s.lockout, effects, input.at, s.config.source.global.pinLockout)
   if (counted === undefined) return { state: s, effects }
   return { state: { ...s, lockout: counted.table }, effects: counted.effects.length === 0 ? effects : [...effects, ...counted.effects] }
 }
