@@ -5,6 +5,7 @@
  * read from the decoded frames, as in video-engine.spec.ts.
  */
 import { test } from 'node:test'
+import type { TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
@@ -29,7 +30,7 @@ const middle = (received: VideoReceived): number => {
 const bright = 150
 const dark = 60
 
-void test('SRTP video (one leg behind ICE) in a composed conference: pictures decrypted both ways; a far end with a wrong key shows nothing and still sees the others', async (t) => {
+const startWorker = async (t: TestContext) => {
   const log = memoryLog()
   const supervisor = new WorkerSupervisor({
     logger: log.logger,
@@ -45,7 +46,15 @@ void test('SRTP video (one leg behind ICE) in a composed conference: pictures de
   const events: WorkerEvent[] = []
   supervisor.onEvent((event) => events.push(event))
   const media = new GstMedia({ supervisor, logger: log.logger, now: () => 0 as Millis })
+  const show = async (leg: string, participants: ReadonlyArray<string>) => {
+    const shown = await media.perform({ _tag: 'Show', leg: LegId(leg), view: { _tag: 'Composed', layout: 'one_main_zero_pips', participants: participants.map(LegId) } })()
+    assert.ok(E.isRight(shown), JSON.stringify(shown))
+  }
+  return { media, events, show }
+}
 
+void test('SRTP video (one leg behind ICE) in a composed conference: pictures decrypted both ways; a far end with a wrong key shows nothing and still sees the others', async (t) => {
+  const { media, events, show } = await startWorker(t)
   const videoLeg = async (leg: string, options: VideoEndpointOptions, extra: Partial<VideoStreamPlan> = {}): Promise<VideoEndpoint & { readonly port: number }> => {
     const endpoint = await videoEndpoint(options)
     t.after(() => endpoint.stop())
@@ -67,10 +76,6 @@ void test('SRTP video (one leg behind ICE) in a composed conference: pictures de
   assert.deepEqual(checked, { integrity: true, fingerprint: true, mapped: { address: '127.0.0.1', port: farEnd.port } })
   for (const leg of [alice, bob, mallory]) await leg.start(leg.port)
   // 1+0: each sees the first of the list other than itself in the main tile.
-  const show = async (leg: string, participants: ReadonlyArray<string>) => {
-    const shown = await media.perform({ _tag: 'Show', leg: LegId(leg), view: { _tag: 'Composed', layout: 'one_main_zero_pips', participants: participants.map(LegId) } })()
-    assert.ok(E.isRight(shown), JSON.stringify(shown))
-  }
   await show('alice', ['mallory', 'bob'])
   await show('bob', ['alice', 'mallory'])
   await show('mallory', ['bob', 'alice'])
@@ -86,4 +91,39 @@ void test('SRTP video (one leg behind ICE) in a composed conference: pictures de
   assert.ok(middle(toMallory) > bright, `Mallory still sees the others: Bob's picture (sent with an MKI): ${middle(toMallory).toFixed(0)}`)
   assert.deepEqual(events.filter((e) => e._tag === 'LegFailed'), [])
   for (const leg of ['alice', 'bob', 'mallory']) media.release(LegId(leg))
+})
+
+void test('a re-INVITE that adds SRTP to a plain video stream: the stream goes on encrypted on the same port, its viewers see it again, nothing fails', async (t) => {
+  const { media, events, show } = await startWorker(t)
+  const attach = async (leg: string, endpoint: VideoEndpoint) => {
+    const attached = await media.attach(LegId(leg), undefined, { video: endpoint.plan(), displayName: leg })()
+    assert.ok(E.isRight(attached), JSON.stringify(attached))
+  }
+  const plain = await videoEndpoint({ pattern: 'white' })
+  t.after(() => plain.stop())
+  const viewer = await videoEndpoint({})
+  t.after(() => viewer.stop())
+  const ports = await media.allocate(LegId('r-alice'), ['video'])
+  const viewerPorts = await media.allocate(LegId('r-bob'), ['video'])
+  assert.ok(E.isRight(ports) && ports.right.video !== undefined && E.isRight(viewerPorts) && viewerPorts.right.video !== undefined)
+  await attach('r-alice', plain)
+  await attach('r-bob', viewer)
+  await plain.start(ports.right.video)
+  await viewer.start(viewerPorts.right.video)
+  await show('r-bob', ['r-alice'])
+  await show('r-alice', ['r-bob'])
+  await sleep(1_500)
+  await plain.stop()
+  // The re-INVITE: same port, now with SDES keys.
+  const secure = await videoEndpoint({ pattern: 'white', srtp: { suite, key: key(), parleyKey: key() } })
+  t.after(() => secure.stop())
+  await attach('r-alice', secure)
+  await secure.start(ports.right.video)
+  await sleep(2_500)
+  const counts = secure.farEnd?.counts()
+  const [toBob, toAlice] = await Promise.all([viewer.stop(), secure.stop()])
+  assert.ok(middle(toBob) > bright, `Bob sees Alice's encrypted picture: ${middle(toBob).toFixed(0)} (${toBob.frames.length} frames)`)
+  assert.ok(toAlice.frames.length >= 10 && (counts?.decrypted ?? 0) > 10 && counts?.rejected === 0, `Alice's far end decrypts Parley's SRTP: ${toAlice.frames.length} frames, ${JSON.stringify(counts)}`)
+  assert.deepEqual(events.filter((e) => e._tag === 'LegFailed'), [])
+  for (const leg of ['r-alice', 'r-bob']) media.release(LegId(leg))
 })
