@@ -6,7 +6,9 @@
  *   db_text (a copy of Debian's empty tables in a temp dir) is there only because the module
  *   refuses to serve without a `db_url`;
  * - `force_active 1`: every watcher is authorised, as every Parley watcher is (no XCAP rules);
- * - the TLSF shared-memory allocator (`-x tlsf`), 256 MB shared, 16 MB private per process;
+ * - the TLSF shared-memory allocator (`-x tlsf`), 1 GB shared (256 MB ran out after a few
+ *   republished changes: transactions and presentity versions wait for their timers), 16 MB
+ *   private per process;
  * - two UDP workers (`children=2`, one per core of this machine) and the same 4 MB receive buffer
  *   as Parley (`maxbuffer`);
  * - the route does only what presence needs: PUBLISH → handle_publish, SUBSCRIBE →
@@ -24,7 +26,7 @@ import { childPids } from '../support/sip-udp-peer.js'
 const modulePath = '/usr/lib/x86_64-linux-gnu/kamailio/modules/'
 const emptyTables = '/usr/share/kamailio/dbtext/kamailio'
 
-export const kamailioSettings = 'Kamailio 5.6 presence+presence_xml, subs_db_mode 0, publ_cache 2, tlsf, 2 workers, 4 MB rcvbuf'
+export const kamailioSettings = 'Kamailio 5.6 presence+presence_xml, subs_db_mode 0, publ_cache 2, tlsf 1 GB shm, 2 workers, 4 MB rcvbuf'
 
 export interface KamailioPresence {
   readonly port: number
@@ -75,10 +77,21 @@ export const startKamailioPresence = async (workDir: string, host: string): Prom
   writeFileSync(configFile, kamailioConfig({ host, port, dbDir }))
   const logFile = join(workDir, 'kamailio.log')
   const log = openSync(logFile, 'w')
-  const child: ChildProcess = spawn('kamailio', ['-f', configFile, '-DD', '-E', '-x', 'tlsf', '-m', '256', '-M', '16', '-w', workDir, '-P', join(workDir, 'kamailio.pid')], {
+  // Its own process group: Kamailio forks its workers, and killing the main process alone
+  // (SIGKILL when the bench exits) would leave them running.
+  const child: ChildProcess = spawn('kamailio', ['-f', configFile, '-DD', '-E', '-x', 'tlsf', '-m', '1024', '-M', '16', '-w', workDir, '-P', join(workDir, 'kamailio.pid')], {
     stdio: ['ignore', log, log],
+    detached: true,
   })
   killOnExit(child)
+  const killGroup = (): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+    } catch {
+      // Already gone.
+    }
+  }
+  process.on('exit', killGroup)
   const alive = (): boolean => child.exitCode === null && child.signalCode === null
   const logTail = (): string => readFileSync(logFile, 'utf8').slice(-2000)
   for (let i = 0; i < 100 && !(await udpPortTaken(host, port)); i++) {
@@ -95,6 +108,9 @@ export const startKamailioPresence = async (workDir: string, host: string): Prom
     alive,
     pids: async () => [pid, ...(await childPids(pid))],
     logTail,
-    stop: () => stopChild(child, 3000),
+    stop: async () => {
+      await stopChild(child, 3000)
+      killGroup()
+    },
   }
 }
