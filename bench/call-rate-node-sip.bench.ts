@@ -25,7 +25,7 @@ import { killOnExit, stopChild } from './support/child-processes.js'
 import { freePort, udpPortTaken } from './support/free-port.js'
 import { startParleyNode, type ParleyNode } from './support/parley-node.js'
 import { repositoryRoot } from './support/profile-build.js'
-import { RateSearch, sustained } from './support/rate-search.js'
+import { searchSideBySide, sustained, type RateSide } from './support/rate-search.js'
 import { hangUp, placeCall, type HeldCall } from './support/sip-calls.js'
 import { UdpPeer } from './support/sip-udp-peer.js'
 import { runProbe } from './support/sipp.js'
@@ -59,11 +59,9 @@ const startNodeSipUas = async (): Promise<NodeSipUas> => {
   return { port, alive: () => child.exitCode === null && child.signalCode === null, stop: () => stopChild(child, 2000) }
 }
 
-interface Side {
+interface Side extends RateSide {
   readonly name: 'parley' | 'reference'
   readonly port: () => number
-  last: number | undefined
-  readonly firstGuess: number
 }
 
 let workDir: string | undefined
@@ -97,27 +95,9 @@ const probe = async (side: Side, rate: number): Promise<boolean> => {
 
 const callRateSample = async (): Promise<{ parley: number; reference: number }> => {
   await ensureRunning()
-  const searches = sides.map(
-    (side) =>
-      new RateSearch(
-        side.last === undefined
-          ? { start: side.firstGuess, factor: 1.6, resolution: 1.1, maxProbes: 12, floor: 10 }
-          : { start: side.last, factor: 1.1, resolution: 1.1, maxProbes: 3, floor: 10 },
-      ),
-  )
-  for (;;) {
-    let probed = false
-    for (let i = 0; i < sides.length; i++) {
-      const rate = searches[i]!.next()
-      if (rate === undefined) continue
-      searches[i]!.record(rate, await probe(sides[i]!, rate))
-      probed = true
-    }
-    if (!probed) break
-  }
-  sides.forEach((side, i) => (side.last = searches[i]!.result || undefined))
-  lastParleyRate = searches[1]!.result || lastParleyRate
-  return { reference: searches[0]!.result, parley: searches[1]!.result }
+  const [reference, parleyRate] = await searchSideBySide(sides, probe)
+  lastParleyRate = parleyRate || lastParleyRate
+  return { reference: reference!, parley: parleyRate! }
 }
 
 const survivors: Array<{ held: number; answered: number }> = []

@@ -25,7 +25,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Measurement } from './harness.js'
 import { startParleyNode, type ParleyNode } from './support/parley-node.js'
-import { RateSearch, sustained } from './support/rate-search.js'
+import { searchSideBySide, sustained, type RateSide } from './support/rate-search.js'
 import { repositoryRoot } from './support/profile-build.js'
 import { runProbe, startSippUas, type SippUas } from './support/sipp.js'
 
@@ -48,13 +48,10 @@ export const benchConfig = {
   gateway_routing_rule: [],
 }
 
-interface Side {
+interface Side extends RateSide {
   readonly name: 'parley' | 'reference'
   readonly port: () => number
   readonly service: string
-  /** The last answer, where the next sample's search starts. */
-  last: number | undefined
-  readonly firstGuess: number
 }
 
 let workDir: string | undefined
@@ -85,27 +82,8 @@ const probe = async (side: Side, rate: number): Promise<boolean> => {
 
 const sample = async (): Promise<{ parley: number; reference: number }> => {
   await ensureRunning()
-  const searches = sides.map(
-    (side) =>
-      new RateSearch(
-        side.last === undefined
-          ? { start: side.firstGuess, factor: 1.6, resolution: 1.1, maxProbes: 12, floor: 10 }
-          : { start: side.last, factor: 1.1, resolution: 1.1, maxProbes: 3, floor: 10 },
-      ),
-  )
-  // Turn by turn: a probe of one side, then one of the other, until both searches are done.
-  for (;;) {
-    let probed = false
-    for (let i = 0; i < sides.length; i++) {
-      const rate = searches[i]!.next()
-      if (rate === undefined) continue
-      searches[i]!.record(rate, await probe(sides[i]!, rate))
-      probed = true
-    }
-    if (!probed) break
-  }
-  sides.forEach((side, i) => (side.last = searches[i]!.result || undefined))
-  return { reference: searches[0]!.result, parley: searches[1]!.result }
+  const [reference, parleyRate] = await searchSideBySide(sides, probe)
+  return { reference: reference!, parley: parleyRate! }
 }
 
 export const measurements: ReadonlyArray<Measurement> = [

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
-import { RateSearch, sustained } from './rate-search.js'
+import { RateSearch, searchSideBySide, sustained } from './rate-search.js'
 
 /** Runs a search against a machine whose true capacity is `capacity` (a rate passes iff <= it). */
 const run = (search: RateSearch, capacity: number): number[] => {
@@ -68,4 +68,25 @@ test('with nothing sustained yet, the search goes on past maxProbes until a rate
   const probed = run(search, 700)
   assert.equal(probed.length, 5) // 1000, 909, 826, 751, 683
   assert.equal(search.result, 683)
+})
+
+test('side by side: each side gets its own capacity, probes take turns, and the next sample starts from the last answer', async () => {
+  const capacities = [3000, 400]
+  const sides = [
+    { capacity: 0, last: undefined as number | undefined, firstGuess: 1000 },
+    { capacity: 1, last: undefined as number | undefined, firstGuess: 100 },
+  ]
+  const order: number[] = []
+  const probe = (side: (typeof sides)[number], rate: number): Promise<boolean> => {
+    order.push(side.capacity)
+    return Promise.resolve(rate <= capacities[side.capacity]!)
+  }
+  const [first, second] = await searchSideBySide(sides, probe)
+  assert.ok(first! <= 3000 && first! * 1.1 > 3000, `first side: ${first}`)
+  assert.ok(second! <= 400 && second! * 1.1 > 400, `second side: ${second}`)
+  assert.deepEqual(order.slice(0, 4), [0, 1, 0, 1], 'the sides take turns')
+  assert.deepEqual(sides.map((s) => s.last), [first, second])
+  order.length = 0
+  await searchSideBySide(sides, probe)
+  assert.ok(order.length <= 6, `a later sample searches narrowly around the last answer: ${order.length} probes`)
 })

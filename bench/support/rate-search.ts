@@ -95,3 +95,39 @@ export class RateSearch {
     return this.probes
   }
 }
+
+/** One side of a side-by-side rate search: where its search starts, and where the last ended. */
+export interface RateSide {
+  /** The last answer, where the next sample's search starts (a narrow search around it). */
+  last: number | undefined
+  /** Where the first sample's search starts (a wide search, ×1.6 steps). */
+  readonly firstGuess: number
+}
+
+/**
+ * The sustained rate of every side, searched turn by turn (a probe of one side, then one of the
+ * next, until all searches are done) so that the machine's drift falls on all sides alike. Each
+ * side's answer is kept as its `last` for the next sample.
+ */
+export const searchSideBySide = async <S extends RateSide>(sides: ReadonlyArray<S>, probe: (side: S, rate: number) => Promise<boolean>): Promise<ReadonlyArray<number>> => {
+  const searches = sides.map(
+    (side) =>
+      new RateSearch(
+        side.last === undefined
+          ? { start: side.firstGuess, factor: 1.6, resolution: 1.1, maxProbes: 12, floor: 10 }
+          : { start: side.last, factor: 1.1, resolution: 1.1, maxProbes: 3, floor: 10 },
+      ),
+  )
+  for (;;) {
+    let probed = false
+    for (let i = 0; i < sides.length; i++) {
+      const rate = searches[i]!.next()
+      if (rate === undefined) continue
+      searches[i]!.record(rate, await probe(sides[i]!, rate))
+      probed = true
+    }
+    if (!probed) break
+  }
+  sides.forEach((side, i) => (side.last = searches[i]!.result || undefined))
+  return searches.map((search) => search.result)
+}
