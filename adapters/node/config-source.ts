@@ -4,7 +4,7 @@
  * store is seeded from `--config FILE`, else PARLEY_CONFIG, else a `<data dir>/config.json` left
  * by the interim `parley config import` of earlier versions, else the demo configuration; later
  * starts keep the store and ignore the file unless `parley config import` is run
- * (docs/decisions/0002-configuration-store-replaces-interim-sources.md).
+ * (docs/decisions/0005-configuration-store-replaces-interim-sources.md).
  *
  * A configuration file (`config check`, a seed, an import) is decoded (`decodeConfigFile`) and
  * compiled with the RE2 engine (`compileConfig`) before it is used, and every problem is
