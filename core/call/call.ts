@@ -71,6 +71,8 @@ export interface ParticipantCall extends CallCommon, VmrLeg {
   readonly wrong: number
   /** Present while the leg waits for the Host: what it types there is a Host PIN attempt. */
   readonly hostPin?: PinEntry
+  /** Set once the leg's source was locked out for wrong PINs: this leg may no longer try the Host PIN. */
+  readonly pinRefused?: true
 }
 
 /** One half of a gateway call: everything is forwarded to the Gateway call keyed by `gateway`. */
@@ -447,6 +449,28 @@ const waitingAttempt = (ctx: StepContext, call: ParticipantCall, typed: string, 
   }
 }
 
+/**
+ * The leg's source was just locked out (core/lockout/, DESIGN §6 `pin_lockout`). Its legs opened
+ * before the block would otherwise keep their three attempts each, so a guesser who opened many
+ * calls first would get three guesses per call whatever the policy: a leg at the PIN prompt ends
+ * as after three wrong attempts, and a Guest (waiting or not) may no longer try the Host PIN on
+ * this leg, though it stays in the conference (it is in, as a Guest, by the VMR's own rules).
+ */
+const pinLockedOut = (ctx: StepContext, call: CallState, out: Out): CallState | undefined => {
+  switch (call.phase) {
+    case 'pin-entry':
+      out.send(toConference(call.conference, { _tag: 'LegLeft', leg: call.leg }))
+      return farewell(ctx, call, 'source locked out for wrong PINs', invalidPinFarewell, out)
+    case 'participant': {
+      if (call.pinRefused === true) return call
+      const { hostPin: _, ...refused } = withoutTimer(call, 'pin-digit', out)
+      return { ...refused, pinRefused: true }
+    }
+    default:
+      return call
+  }
+}
+
 // ---- ADP DTMF -------------------------------------------------------------------------------
 
 const continueDtmf = (ctx: StepContext, call: AdpCall, sequence: string | undefined, out: Out): AdpCall => {
@@ -540,7 +564,10 @@ const react = (ctx: StepContext, call: CallState, event: CallEvent, out: Out): C
       return timerFired(ctx, call, event.name, out)
 
     case 'AwaitHost':
-      return call.phase === 'participant' ? { ...call, hostPin: freshEntry(call.wrong) } : call
+      return call.phase === 'participant' && call.pinRefused !== true ? { ...call, hostPin: freshEntry(call.wrong) } : call
+
+    case 'PinLockedOut':
+      return pinLockedOut(ctx, call, out)
 
     case 'Released': {
       if (call.phase !== 'participant') return call

@@ -112,6 +112,76 @@ void describe('PIN lockout in the node step', () => {
     )
   })
 
+  void it('caps parallel guessing at the lockout count: the calls opened first are ended when the block starts, a Host at the prompt from elsewhere is not', () => {
+    const h = new NodeHarness(config)
+    const guessers = Array.from({ length: 20 }, (_, i) => `p${i}`)
+    for (const leg of guessers) h.offer(leg, 'sip:meet.alice@example.com', { source: attacker })
+    h.offer('host', 'sip:meet.alice@example.com', { source: host })
+    const typed = guessers.flatMap((leg) => ['0001#', '0002#', '0003#'].map((digits) => h.keys(leg, digits)))
+    const failed = observations(typed.flat()).filter((o) => o._tag === 'PinFailed')
+    assert.equal(failed.length, lockout.failures, '60 attempts typed on 20 calls, 4 judged')
+    const ending = guessers.filter((leg) => h.state.calls.get(LegId(leg))?.phase === 'farewell' || h.ended.has(LegId(leg)))
+    assert.equal(ending.length, guessers.length, "every one of the attacker's calls is ending")
+    h.advance(10_000)
+    assert.ok(guessers.every((leg) => h.ended.has(LegId(leg))))
+    assert.equal(h.state.calls.get(LegId('host'))?.phase, 'pin-entry', "the Host's call from another source keeps its prompt")
+    assert.ok(observations(h.keys('host', '1234#')).some((o) => o._tag === 'PinAccepted' && o.role === 'host'))
+  })
+
+  void it('stops a waiting Guest from the locked-out source trying the Host PIN, and leaves it in the conference', () => {
+    const h = new NodeHarness(config)
+    h.offer('guest', 'sip:meet.alice**5555@example.com', { source: attacker })
+    assert.ok(h.state.calls.get(LegId('guest'))?.phase === 'participant')
+    h.keys('guest', '0001#0002#')
+    h.offer('p1', 'sip:meet.alice@example.com', { source: attacker })
+    const locking = h.keys('p1', '0003#0004#')
+    assert.equal(observations(locking).filter((o) => o._tag === 'SourceLockedOut').length, 1)
+    const afterwards = h.keys('guest', '1234#')
+    assert.equal(observations(afterwards).filter((o) => o._tag === 'PinAccepted' || o._tag === 'PinFailed').length, 0, 'the right Host PIN is not even judged')
+    assert.equal(h.state.calls.get(LegId('guest'))?.phase, 'participant')
+    assert.ok(!h.ended.has(LegId('guest')))
+  })
+
+  void it('through a trusted peer, ends only the guessing caller\'s calls at the prompt, not another pool user\'s', () => {
+    const h = new NodeHarness(config)
+    const viaPeer = (leg: string, uri: string) =>
+      h.send({
+        _tag: 'CallOffered', leg: LegId(leg), dialled: 'sip:meet.alice@example.com', caller: { displayName: leg, uri },
+        protocol: 'mssip', offer: videoOffer, source: '10.0.0.5', trusted: true, registered: false,
+      })
+    for (let i = 0; i < 3; i++) viaPeer(`m${i}`, 'sip:mallory@contoso.com')
+    viaPeer('alice', 'sip:alice@contoso.com')
+    h.keys('m0', '0001#0002#')
+    const locking = h.keys('m1', '0003#0004#')
+    assert.equal(observations(locking).filter((o) => o._tag === 'SourceLockedOut').length, 1)
+    assert.equal(h.state.calls.get(LegId('m2'))?.phase, 'farewell')
+    assert.equal(h.state.calls.get(LegId('alice'))?.phase, 'pin-entry')
+  })
+
+  void it('whatever the interleaving, a source gets at most `failures` wrong PINs judged per block, and other sources keep their prompt (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(fc.record({ call: fc.nat(11), other: fc.boolean(), digits: fc.constantFrom('0001#', '99#', '4321#', '#') }), { minLength: 1, maxLength: 60 }),
+        (calls, presses) => {
+          const h = new NodeHarness(config)
+          for (let i = 0; i < calls; i++) h.offer(`a${i}`, 'sip:meet.alice@example.com', { source: attacker })
+          h.offer('other', 'sip:meet.alice@example.com', { source: '203.0.113.9' })
+          let attackerFailures = 0
+          for (const press of presses) {
+            // The other source only ever types the Guest PIN, which joins it as a Guest.
+            const leg = press.other ? 'other' : `a${press.call % calls}`
+            const effects = h.keys(leg, press.other ? '5555#' : press.digits)
+            attackerFailures += observations(effects).filter((o) => o._tag === 'PinFailed' && o.source === attacker).length
+          }
+          const other = h.state.calls.get(LegId('other'))
+          return attackerFailures <= lockout.failures && other !== undefined && other.phase !== 'farewell'
+        },
+      ),
+      { numRuns: 100 },
+    )
+  })
+
   void it('starts counting afresh under a new pin_lockout policy, and not on other configuration changes', () => {
     const h = new NodeHarness(config)
     for (let i = 1; i <= 4; i++) guessOnce(h, `g${i}`, attacker)

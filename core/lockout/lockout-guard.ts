@@ -42,22 +42,34 @@ export interface FailuresCounted {
   readonly table: LockoutTable
   /** SourceLockedOut observations for the blocks these failures started. */
   readonly effects: ReadonlyArray<Effect>
+  /** The keys of those blocks: their legs still able to guess are told (PinLockedOut, core/node/router.ts). */
+  readonly locked: ReadonlyArray<string>
 }
 
 /** Counts the PinFailed observations among a step's effects; undefined when there are none. */
 export const countFailures = (table: LockoutTable, effects: ReadonlyArray<Effect>, at: Millis, settings: PinLockout): FailuresCounted | undefined => {
-  let counted: { table: LockoutTable; effects: Effect[] } | undefined
+  let counted: { table: LockoutTable; effects: Effect[]; locked: string[] } | undefined
   for (const effect of effects) {
     if (effect._tag !== 'Observe' || effect.observation._tag !== 'PinFailed') continue
     const current = counted?.table ?? table
     const key = keyOfFailure(current, effect.observation.leg, effect.observation.source)
     const recorded = recordFailure(current, key, at, settings)
-    counted = { table: recorded.table, effects: counted?.effects ?? [] }
-    if (recorded.lockedUntil !== undefined)
+    counted = { table: recorded.table, effects: counted?.effects ?? [], locked: counted?.locked ?? [] }
+    if (recorded.lockedUntil !== undefined) {
       counted.effects.push({ _tag: 'Observe', observation: { _tag: 'SourceLockedOut', key, failures: settings.failures, until: recorded.lockedUntil } })
+      counted.locked.push(key)
+    }
   }
   return counted
 }
+
+/**
+ * Whether a live leg from `source` belongs to one of the `locked` keys: its own address, or the
+ * trusted peer and asserted caller it was admitted under (so that a guesser relayed by the SfB
+ * pool never touches another pool user's calls).
+ */
+export const isLegOfKeys = (table: LockoutTable, locked: ReadonlyArray<string>, leg: LegId, source: string): boolean =>
+  locked.includes(keyOfFailure(table, leg, source))
 
 /**
  * A new `pin_lockout` policy counts afresh (choice): the counts and blocks were made under the

@@ -111,6 +111,12 @@ export type CallMessage =
   | { readonly _tag: 'Dismiss'; readonly reason: string; readonly farewell?: Farewell }
   /** The owner already ended the leg on the wire (Reject/Hangup emitted): drop its state. */
   | { readonly _tag: 'Forget' }
+  /**
+   * The leg's source was just locked out for wrong PINs (core/lockout/): a leg still at the PIN
+   * prompt ends, a waiting Guest may no longer try the Host PIN, so that calls opened before
+   * the block cannot go on guessing.
+   */
+  | { readonly _tag: 'PinLockedOut' }
 
 /** A new gateway call: the caller's leg and the rule that matched its alias. */
 export interface GatewayStart {

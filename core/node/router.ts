@@ -29,7 +29,7 @@ import { PersistentMap } from './persistent-map.js'
 import { parseTimerId } from './timer-key.js'
 import type { LockoutTable } from '../lockout/pin-lockout.js'
 import { emptyLockoutTable } from '../lockout/pin-lockout.js'
-import { countFailures, judgeOffer, lockoutUnderPolicy } from '../lockout/lockout-guard.js'
+import { countFailures, isLegOfKeys, judgeOffer, lockoutUnderPolicy } from '../lockout/lockout-guard.js'
 
 export interface NodeState {
   readonly config: CompiledConfig
@@ -89,18 +89,34 @@ const collector = new Out()
 export const stepNode = (state: NodeState, input: Input): NodeStep => {
   const out = collector
   out.reset()
-  let s = external(state, input, out)
-  // Aggregates send messages while they are read: they are the queue of this step.
-  for (let i = 0; i < out.messageTotal; i++) {
-    if (i > maxMessagesPerStep) throw new Error(`stepNode: more than ${maxMessagesPerStep} internal messages for one ${input._tag}`)
-    s = dispatch(s, out.messageAt(i), input.at, out)
-  }
+  const s = drain(external(state, input, out), input, out)
   const effects = out.takeEffects()
   // PIN lockout: the step's wrong PINs count against their source (core/lockout/). A step
   // without one leaves the table as it is (countFailures would answer undefined).
   const counted = out.pinFailures === 0 ? undefined : countFailures(s.lockout, effects, input.at, s.config.source.global.pinLockout)
   if (counted === undefined) return { state: s, effects }
-  return { state: { ...s, lockout: counted.table }, effects: counted.effects.length === 0 ? effects : [...effects, ...counted.effects] }
+  const locked = { ...s, lockout: counted.table }
+  if (counted.locked.length === 0) return { state: locked, effects: counted.effects.length === 0 ? effects : [...effects, ...counted.effects] }
+  // A block just started: the key's legs opened before it still at the PIN prompt (or able to try
+  // the Host PIN) are told, or a guesser who opened many calls first would keep three guesses on
+  // each. Scans the live calls, once per block started (rare: `failures` wrong PINs each).
+  out.reset()
+  for (const call of locked.calls.values())
+    if ((call.phase === 'pin-entry' || call.phase === 'participant') && isLegOfKeys(locked.lockout, counted.locked, call.leg, call.source))
+      out.send(toCall(call.leg, { _tag: 'PinLockedOut' }))
+  const ended = drain(locked, input, out)
+  return { state: ended, effects: [...effects, ...counted.effects, ...out.takeEffects()] }
+}
+
+/** Delivers the messages in `out`, and those they send in turn, until none is left. */
+const drain = (state: NodeState, input: Input, out: Out): NodeState => {
+  let s = state
+  // Aggregates send messages while they are read: they are the queue of this step.
+  for (let i = 0; i < out.messageTotal; i++) {
+    if (i > maxMessagesPerStep) throw new Error(`stepNode: more than ${maxMessagesPerStep} internal messages for one ${input._tag}`)
+    s = dispatch(s, out.messageAt(i), input.at, out)
+  }
+  return s
 }
 
 /**
