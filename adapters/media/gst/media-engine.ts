@@ -194,7 +194,13 @@ export class MediaEngine {
     bus.addSignalWatch()
     bus.on('message', (message) => this.onBusMessage(message))
     this.pipeline.setState(this.gst.State.PLAYING)
-    this.video = new VideoEngine({ gst: this.gst, pipeline: this.pipeline, logger: this.logger, format: options.video ?? defaultVideoFormat })
+    this.video = new VideoEngine({
+      gst: this.gst,
+      pipeline: this.pipeline,
+      logger: this.logger,
+      format: options.video ?? defaultVideoFormat,
+      contentOf: (viewer) => this.floorHolderFor(viewer),
+    })
   }
 
   // ---- requests -------------------------------------------------------------------------------
@@ -261,6 +267,8 @@ export class MediaEngine {
   private attachVideo(leg: Leg, plan: LegPlan): Result {
     const pair = leg.ports.get('video')
     const video = plan.video
+    const content = this.attachContent(leg, plan)
+    if (E.isLeft(content)) return content
     if (video === undefined || pair === undefined) return this.video.attach(leg.id, leg.handle, video, pair?.rtp, pair?.port, plan.displayName)
     const keys = this.secureVideo.check(video)
     if (E.isLeft(keys)) return E.left(`leg ${plan.leg} video: ${keys.left}`)
@@ -273,6 +281,31 @@ export class MediaEngine {
     if (source === undefined) this.secureVideo.forgetReceive(leg.id)
     else this.secureVideo.keySource(leg.id, source, videoSourceCaps(video), video.srtp)
     return ok
+  }
+
+  /**
+   * The leg's BFCP content stream (its second video m-line) on its `content` port. Plain RTP only:
+   * SRTP or ICE content is not shimmed yet, so such a stream is left out (logged) rather than
+   * failing the leg's call.
+   */
+  private attachContent(leg: Leg, plan: LegPlan): Result {
+    const content = plan.content
+    const pair = leg.ports.get('content')
+    if (content?.srtp !== undefined || content?.ice !== undefined) {
+      this.logger.warn({ leg: leg.id }, 'content over SRTP or ICE is not received yet; the content stream is left out')
+      return this.video.attachContent(leg.id, leg.handle, undefined, undefined, undefined)
+    }
+    return this.video.attachContent(leg.id, leg.handle, content, pair?.rtp, pair?.port)
+  }
+
+  /**
+   * The floor holder whose content `viewer` is shown: one in the viewer's conference (DESIGN §2:
+   * one presenter at a time per conference), or, for a viewer in none, any.
+   */
+  private floorHolderFor(viewer: string): string | undefined {
+    const conference = this.legs.get(viewer)?.conference
+    for (const leg of this.legs.values()) if (leg.floor && (conference === undefined || leg.conference === conference)) return leg.id
+    return undefined
   }
 
   releaseLeg(legId: string): Result {
@@ -331,8 +364,9 @@ export class MediaEngine {
 
   floor(legId: string, granted: boolean): Result {
     const leg = this.legs.get(legId) ?? this.newLeg(legId)
+    if (leg.floor === granted) return ok
     leg.floor = granted
-    return ok
+    return this.video.refreshContentViews()
   }
 
   stats(): EngineStats {

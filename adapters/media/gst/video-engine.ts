@@ -12,6 +12,11 @@
  * with its last one. A view change moves the viewer to another screen; a camera that appears or
  * goes rebuilds the tiles that show it (a participant without video is black with the name).
  *
+ * Content (BFCP, RFC 8855/8856): a room system's second video stream (`a=content:slides`) is
+ * received and decoded like a camera, into a tee of its own. A Content view shows the content of
+ * the floor holder the media engine names for the viewer (`contentOf`) as the main picture, the
+ * active speaker small over it (DESIGN §2); a floor change re-applies every Content view.
+ *
  * Unlinking follows media-engine.ts: an aggregator's request pad is released first, then the tee
  * pad that fed it; an element leaves the pipeline only after everything pushing into it has stopped.
  */
@@ -58,6 +63,8 @@ interface VideoLeg {
   readonly handle: string
   name: string
   camera?: Camera
+  /** The leg's decoded content stream (its second video m-line, BFCP slides). */
+  content?: Camera
   send?: { readonly bin: GstBin }
   view?: WireView
   /** The screen this leg is sent, and the tee pad it is sent from. */
@@ -88,6 +95,8 @@ export interface VideoEngineOptions {
   readonly pipeline: GstPipeline
   readonly logger: Logger
   readonly format: VideoFormat
+  /** The leg whose content stream `viewer`'s Content view shows (the floor holder of its conference), if any. */
+  readonly contentOf?: (viewer: string) => string | undefined
 }
 
 export interface VideoStats {
@@ -100,6 +109,7 @@ export class VideoEngine {
   private readonly pipeline: GstPipeline
   private readonly logger: Logger
   private readonly format: VideoFormat
+  private readonly contentOf: (viewer: string) => string | undefined
   private readonly legs = new Map<string, VideoLeg>()
   private readonly screens = new Map<string, BuiltScreen>()
   private serial = 0
@@ -110,6 +120,7 @@ export class VideoEngine {
     this.pipeline = options.pipeline
     this.logger = options.logger
     this.format = options.format
+    this.contentOf = options.contentOf ?? (() => undefined)
   }
 
   /**
@@ -138,6 +149,44 @@ export class VideoEngine {
     return E.right(undefined)
   }
 
+  /**
+   * Starts (or replaces) the leg's received content stream; `plan` undefined = none. Plain RTP
+   * only (the caller keeps SRTP/ICE content out). The tiles showing it are rebuilt on it.
+   */
+  attachContent(legId: string, handle: string, plan: VideoStreamPlan | undefined, socket: GSocket | undefined, port: number | undefined): E.Either<string, void> {
+    if (plan !== undefined && socket === undefined) return E.left(`leg ${legId} has no content port (allocatePorts with content first)`)
+    if (plan?.localPort !== undefined && plan.localPort !== port) return E.left(`leg ${legId}: the answer says content port ${plan.localPort}, the worker holds ${port} for it`)
+    const leg = this.legOf(legId, handle)
+    const hadContent = leg.content !== undefined
+    this.removeContent(leg)
+    if (plan !== undefined && socket !== undefined && videoReceives(plan)) {
+      try {
+        leg.content = this.buildDecoder(`c${leg.handle}`, plan, socket)
+      } catch (error) {
+        this.removeContent(leg)
+        return E.left(`leg ${legId} content: ${error instanceof Error ? error.message : String(error)}`)
+      }
+    }
+    if (hadContent || leg.content !== undefined) {
+      this.rebuildTilesOf(leg.id)
+      this.refreshContentViews()
+    }
+    return E.right(undefined)
+  }
+
+  /** Every Content view again: the floor moved, or a presenter's content stream came or went. */
+  refreshContentViews(): E.Either<string, void> {
+    for (const leg of this.legs.values()) {
+      if (leg.view?._tag !== 'Content') continue
+      try {
+        this.applyView(leg)
+      } catch (error) {
+        return E.left(`leg ${leg.id} content view: ${error instanceof Error ? error.message : String(error)}`)
+      }
+    }
+    return E.right(undefined)
+  }
+
   show(legId: string, handle: string, view: WireView): E.Either<string, void> {
     const leg = this.legOf(legId, handle)
     leg.view = view
@@ -153,11 +202,15 @@ export class VideoEngine {
     const leg = this.legs.get(legId)
     if (leg === undefined) return
     this.stopWatching(leg)
-    const hadCamera = leg.camera !== undefined
+    const hadCamera = leg.camera !== undefined || leg.content !== undefined
     this.removeStreams(leg)
+    this.removeContent(leg)
     this.legs.delete(legId)
     // Tiles that showed the leg's camera show its name on black until the next view change.
     if (hadCamera) this.rebuildTilesOf(legId)
+    // Its content gone, Content views show the presenter's name instead.
+    const refreshed = hadCamera ? this.refreshContentViews() : E.right(undefined)
+    if (E.isLeft(refreshed)) this.logger.warn({ leg: legId, reason: refreshed.left }, 'content views not refreshed')
   }
 
   /** The `udpsrc` of the leg's camera (absent when it receives no video). */
@@ -190,25 +243,39 @@ export class VideoEngine {
       bin.syncStateWithParent()
       leg.send = { bin }
     }
-    if (videoReceives(plan)) {
-      const bin = this.gst.parseBin(cameraDescription(plan, leg.handle), { src: names.cameraOut })
-      this.gst.setProperty(bin, 'name', `vrx-${leg.handle}`)
-      this.gst.setProperty(this.byName(bin, names.source), 'socket', socket)
-      const tee = this.element('tee', `vtee-${leg.handle}`, { 'allow-not-linked': true })
-      this.add(bin)
-      this.add(tee)
-      this.linkPads(this.staticPad(bin, 'src'), this.staticPad(tee, 'sink'))
-      tee.syncStateWithParent()
-      bin.syncStateWithParent()
-      leg.camera = { bin, tee }
-    }
+    if (videoReceives(plan)) leg.camera = this.buildDecoder(leg.handle, plan, socket)
+  }
+
+  /** H.264 RTP on `socket` decoded into a tee (a camera, or a content stream under its own handle). */
+  private buildDecoder(handle: string, plan: VideoStreamPlan, socket: GSocket): Camera {
+    const names = videoElementNames(handle)
+    const bin = this.gst.parseBin(cameraDescription(plan, handle), { src: names.cameraOut })
+    this.gst.setProperty(bin, 'name', `vrx-${handle}`)
+    this.gst.setProperty(this.byName(bin, names.source), 'socket', socket)
+    const tee = this.element('tee', `vtee-${handle}`, { 'allow-not-linked': true })
+    this.add(bin)
+    this.add(tee)
+    this.linkPads(this.staticPad(bin, 'src'), this.staticPad(tee, 'sink'))
+    tee.syncStateWithParent()
+    bin.syncStateWithParent()
+    return { bin, tee }
+  }
+
+  private removeContent(leg: VideoLeg): void {
+    if (leg.content === undefined) return
+    this.removeDecoder(leg.content)
+    delete leg.content
+  }
+
+  /** Tiles fed by the decoder let go of its tee first (rebuilt by the caller), then it goes. */
+  private removeDecoder(decoder: Camera): void {
+    for (const screen of this.screens.values()) for (const built of screen.tiles) if (built.feed?.tee === decoder.tee) this.unfeed(built.feed)
+    this.removeElements([decoder.bin, decoder.tee])
   }
 
   private removeStreams(leg: VideoLeg): void {
     if (leg.camera !== undefined) {
-      // Tiles fed by this camera let go of its tee first (rebuilt by the caller).
-      for (const screen of this.screens.values()) for (const built of screen.tiles) if (built.feed?.tee === leg.camera.tee) this.unfeed(built.feed)
-      this.removeElements([leg.camera.bin, leg.camera.tee])
+      this.removeDecoder(leg.camera)
       delete leg.camera
     }
     if (leg.send !== undefined) {
@@ -222,7 +289,9 @@ export class VideoEngine {
   /** Sends the leg the screen its view gives it, or nothing (no video stream, NoVideo, no view yet). */
   private applyView(leg: VideoLeg): void {
     const send = leg.send
-    const wanted = send === undefined || leg.view === undefined ? undefined : screenFor(leg.view, leg.id, this.format)
+    const content = leg.view?._tag === 'Content' ? this.contentOf(leg.id) : undefined
+    const shown = content !== undefined && this.legs.get(content)?.content !== undefined ? content : undefined
+    const wanted = send === undefined || leg.view === undefined ? undefined : screenFor(leg.view, leg.id, this.format, shown)
     if (wanted?.key === leg.watching?.key) return
     this.stopWatching(leg)
     if (send === undefined || wanted === undefined) return
@@ -288,11 +357,12 @@ export class VideoEngine {
   private buildTile(screen: BuiltScreen, tile: Tile): BuiltTile {
     const id = `${screen.id}t${++this.serial}`
     const names = tileNames(id)
-    const camera = this.legs.get(tile.leg)?.camera
+    const shown = this.legs.get(tile.leg)
+    const camera = tile.stream === 'content' ? shown?.content : shown?.camera
     const description = camera === undefined ? placeholderTileDescription(tile, id, this.format.fps) : tileDescription(tile, id)
     const chain = this.gst.parseBin(description, camera === undefined ? { src: names.label } : { sink: names.input, src: names.label })
     this.gst.setProperty(chain, 'name', `tile-${id}`)
-    this.gst.setProperty(this.byName(chain, names.label), 'text', this.legs.get(tile.leg)?.name ?? '')
+    this.gst.setProperty(this.byName(chain, names.label), 'text', tile.label ?? shown?.name ?? '')
     this.add(chain)
     // Into the compositor's own running time (own-clock.ts).
     this.staticPad(chain, 'src').setOffset(-screen.epoch)

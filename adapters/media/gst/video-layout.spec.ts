@@ -100,6 +100,25 @@ void test('splash, self-view, content and no video', () => {
   assert.deepEqual(screenFor({ _tag: 'Content', presenter: 'Meet Alice', speaker: 'b' }, 'b', format)?.tiles, [], 'the speaker does not see itself')
 })
 
+void test('content with a decoded content stream: the slides fill the screen, the active speaker small over them, no text', () => {
+  const format = { width: 320, height: 180, fps: 10 }
+  const view = { _tag: 'Content' as const, presenter: 'Meet Alice', speaker: 'b' }
+  const slides = screenFor(view, 'a', format, 'room')
+  assert.equal(slides?.text, undefined)
+  assert.deepEqual(slides?.tiles[0], { leg: 'room', stream: 'content', label: 'Meet Alice', x: 0, y: 0, width: 320, height: 180 })
+  // The speaker's pip: the last of a row of seven along the bottom, inside the canvas, drawn after (over) the slides.
+  const pip = slides?.tiles[1]
+  assert.equal(pip?.leg, 'b')
+  assert.equal(pip?.stream, undefined)
+  assert.ok(pip !== undefined && pip.x > 160 && pip.y > 90 && pip.x + pip.width <= 320 && pip.y + pip.height <= 180 && pip.width < 80)
+  assert.equal(slides?.tiles.length, 2)
+  // Viewers other than the speaker share the screen; the speaker sees the slides alone; the text screen without content is another.
+  assert.equal(screenFor(view, 'c', format, 'room')?.key, slides?.key)
+  assert.deepEqual(screenFor(view, 'b', format, 'room')?.tiles.map((t) => t.leg), ['room'])
+  assert.notEqual(screenFor(view, 'a', format)?.key, slides?.key)
+  assert.notEqual(screenFor(view, 'a', format, 'other-room')?.key, slides?.key)
+})
+
 void test('the screen size and rate from the environment', () => {
   assert.deepEqual(parseVideoFormat('320x180@10'), { width: 320, height: 180, fps: 10 })
   assert.deepEqual(parseVideoFormat(' 1280x720@30 '), { width: 1280, height: 720, fps: 30 })

@@ -39,6 +39,10 @@ export interface Rect {
 
 export interface Tile extends Rect {
   readonly leg: string
+  /** What of the leg the tile shows: its camera (absent) or its content stream (BFCP slides). */
+  readonly stream?: 'content'
+  /** The name drawn on the tile, when it is not the leg's own (content: the presenter as the view names it). */
+  readonly label?: string
 }
 
 export interface Screen {
@@ -118,8 +122,11 @@ export const splashText: Readonly<Record<Extract<WireView, { _tag: 'Splash' }>['
 
 const fill = (legs: ReadonlyArray<string>, slots: ReadonlyArray<Rect>): Tile[] => legs.slice(0, slots.length).map((leg, i) => ({ leg, ...slots[i]! }))
 
-/** The screen `viewer` sees for `view`, or undefined for no video at all. */
-export const screenFor = (view: WireView, viewer: string, format: VideoFormat): Screen | undefined => {
+/**
+ * The screen `viewer` sees for `view`, or undefined for no video at all. `content` is the leg whose
+ * content stream the viewer's conference shows (the floor holder with a decoded content stream).
+ */
+export const screenFor = (view: WireView, viewer: string, format: VideoFormat, content?: string): Screen | undefined => {
   const { width, height } = format
   switch (view._tag) {
     case 'NoVideo':
@@ -134,10 +141,14 @@ export const screenFor = (view: WireView, viewer: string, format: VideoFormat): 
       return { key: `composed:${view.layout}:${JSON.stringify(legs)}`, tiles: fill(legs, layoutSlots(view.layout, width, height)) }
     }
     case 'Content': {
-      // No content decoder yet (BFCP/VbSS streams): the presenter's name, the active speaker small.
+      // DESIGN §2: content main, the active speaker small (the last pip, bottom right), drawn over it.
       const speaker = view.speaker !== undefined && view.speaker !== viewer ? [view.speaker] : []
       const pip = pipRows(width, height, 7, 1)[6]!
-      return { key: `content:${JSON.stringify([view.presenter, ...speaker])}`, tiles: fill(speaker, [pip]), text: `${view.presenter} is presenting` }
+      const speakerTiles = fill(speaker, [pip])
+      // No content stream to show (a presenter without one, e.g. SfB RDP): the presenter's name instead.
+      if (content === undefined) return { key: `content:${JSON.stringify([view.presenter, ...speaker])}`, tiles: speakerTiles, text: `${view.presenter} is presenting` }
+      const main: Tile = { leg: content, stream: 'content', label: view.presenter, ...rect(0, 0, width, height) }
+      return { key: `content:${JSON.stringify([view.presenter, content, ...speaker])}:slides`, tiles: [main, ...speakerTiles] }
     }
   }
 }

@@ -5,8 +5,8 @@ import { negotiateAnswer } from '../../sip/sdp/build-answer.js'
 import { buildOffer } from '../../sip/sdp/build-offer.js'
 import type { LocalMedia } from '../../sip/sdp/local-media.js'
 import { readOffer } from '../../sip/sdp/read-offer.js'
-import { audioPlanOfExchange } from './exchange-plan.js'
-import { AudioStreamPlan } from './worker-protocol.js'
+import { audioPlanOfExchange, contentPlanOfExchange, videoPlanOfExchange } from './exchange-plan.js'
+import { AudioStreamPlan, VideoStreamPlan } from './worker-protocol.js'
 
 const bytes = (seed: number) => (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) % 256)
 
@@ -72,4 +72,22 @@ void test('no audio in the answer (rejected with port 0), no plan', () => {
   const ours = read(offer.right)
   const theirs = read(negotiateAnswer(ours, { chat: true }, farEnd).sdp)
   assert.equal(audioPlanOfExchange(ours, theirs), undefined)
+})
+
+void test('content: when Parley offered a content video (a=content:slides), its plan comes from the answer’s content line, beside the main video’s', () => {
+  const withContent: LocalMedia = { ...parley, ports: { ...parley.ports, content: 40004, floorControl: 40010 } }
+  const offer = buildOffer({ _tag: 'Initial', dialect: 'sip', media: { audio: 'sendrecv', video: 'sendrecv', content: 'sendrecv' }, local: withContent })
+  if (E.isLeft(offer)) assert.fail(JSON.stringify(offer.left))
+  const ours = read(offer.right)
+  const theirs = read(negotiateAnswer(ours, { audio: 'sendrecv', video: 'sendrecv', content: 'sendonly' }, { ...farEnd, ports: { audio: 5004, video: 5006, content: 5008, floorControl: 5010 } }).sdp)
+  const content = contentPlanOfExchange(ours, theirs)
+  assert.equal(content?.localPort, 40004)
+  assert.deepEqual(content?.remote, { address: '198.51.100.9', port: 5008 })
+  // The far end presents (sendonly from its side): Parley receives.
+  assert.equal(content?.direction, 'recvonly')
+  assert.equal(content?.codec.name, 'H264')
+  assert.ok(E.isRight(VideoStreamPlan.decode(content)))
+  assert.equal(videoPlanOfExchange(ours, theirs)?.localPort, 40002)
+  const withoutContent = read(negotiateAnswer(ours, { audio: 'sendrecv', video: 'sendrecv' }, { ...farEnd, ports: { audio: 5004, video: 5006 } }).sdp)
+  assert.equal(contentPlanOfExchange(ours, withoutContent), undefined)
 })

@@ -18,10 +18,14 @@ import type { AudioCodecName, AudioStreamPlan, VideoStreamPlan } from './worker-
 export interface LegMediaAttacher {
   /**
    * Starts (or, after a re-INVITE, replaces) the leg's RTP as negotiated: `audio` undefined = no
-   * audio stream; `video` absent = no video stream (the worker removes one it had); `displayName`
-   * is drawn on the leg's tile.
+   * audio stream; `video` absent = no video stream (the worker removes one it had); `content` the
+   * BFCP content stream, likewise; `displayName` is drawn on the leg's tile.
    */
-  readonly attach: (leg: LegId, audio: AudioStreamPlan | undefined, more?: { readonly video?: VideoStreamPlan; readonly displayName?: string }) => TaskEither<MediaError, void>
+  readonly attach: (
+    leg: LegId,
+    audio: AudioStreamPlan | undefined,
+    more?: { readonly video?: VideoStreamPlan; readonly content?: VideoStreamPlan; readonly displayName?: string },
+  ) => TaskEither<MediaError, void>
 }
 
 const audioCodecNames: ReadonlySet<string> = new Set<AudioCodecName>(['PCMU', 'PCMA', 'G722', 'opus'])
@@ -74,9 +78,14 @@ export const audioPlanOfExchange = (ours: ParsedOffer, theirs: ParsedOffer): Aud
  * packetization mode (RFC 6184 §8.1: none = 0), address and the mirror of its direction — an
  * audio-only caller's `recvonly` answer to Parley's sendonly room video (DESIGN §2 `room`).
  */
-export const videoPlanOfExchange = (ours: ParsedOffer, theirs: ParsedOffer): VideoStreamPlan | undefined => {
-  const local = primaryOf(ours, 'video')
-  const remote = primaryOf(theirs, 'video')
+export const videoPlanOfExchange = (ours: ParsedOffer, theirs: ParsedOffer): VideoStreamPlan | undefined => h264PlanOfExchange(ours, theirs, 'video')
+
+/** The content video's plan of the same exchange (`a=content:slides`, RFC 4796), the same way. */
+export const contentPlanOfExchange = (ours: ParsedOffer, theirs: ParsedOffer): VideoStreamPlan | undefined => h264PlanOfExchange(ours, theirs, 'content')
+
+const h264PlanOfExchange = (ours: ParsedOffer, theirs: ParsedOffer, role: 'video' | 'content'): VideoStreamPlan | undefined => {
+  const local = primaryOf(ours, role)
+  const remote = primaryOf(theirs, role)
   const codec = remote?.codecs[0]
   if (local === undefined || remote?.remote === undefined || codec === undefined || codec.name !== 'H264') return undefined
   const srtp = srtpOf(local, remote)

@@ -118,9 +118,14 @@ export class GstMedia implements Media, RtpPortAllocator {
 
   /**
    * Starts (or, after a re-INVITE, replaces) the leg's RTP streams as the SDP answer negotiated
-   * them; `video` absent = no video stream; `displayName` is drawn on the leg's tile.
+   * them; `video` absent = no video stream; `content` the BFCP content stream (shown while the leg
+   * holds the floor); `displayName` is drawn on the leg's tile.
    */
-  readonly attach = (leg: LegId, audio: AudioStreamPlan | undefined, more: { readonly video?: VideoStreamPlan; readonly displayName?: string } = {}): TE.TaskEither<MediaError, void> =>
+  readonly attach = (
+    leg: LegId,
+    audio: AudioStreamPlan | undefined,
+    more: { readonly video?: VideoStreamPlan; readonly content?: VideoStreamPlan; readonly displayName?: string } = {},
+  ): TE.TaskEither<MediaError, void> =>
     this.call('attachLeg', { leg, ...(audio === undefined ? {} : { audio }), ...more })
 
   // ---- internals ----------------------------------------------------------------------------------

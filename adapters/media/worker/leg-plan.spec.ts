@@ -6,8 +6,8 @@ import { negotiateAnswer } from '../../sip/sdp/build-answer.js'
 import type { LocalMedia } from '../../sip/sdp/local-media.js'
 import { readOffer } from '../../sip/sdp/read-offer.js'
 import * as F from '../../sip/sdp/sdp-fixtures.js'
-import { audioPlanOf, videoPlanOf } from './leg-plan.js'
-import { AudioStreamPlan, VideoStreamPlan } from './worker-protocol.js'
+import { audioPlanOf, contentPlanOf, videoPlanOf } from './leg-plan.js'
+import { AudioStreamPlan, LegPlan, VideoStreamPlan } from './worker-protocol.js'
 
 const local: LocalMedia = {
   publicHost: '192.0.2.50',
@@ -69,4 +69,25 @@ void test('video: baresip H.264 in packetization mode 0, SfB plain H.264 in mode
   assert.ok(sfb?.srtp !== undefined)
   assert.ok(E.isRight(VideoStreamPlan.decode(sfb)))
   assert.equal(videoPlanOf(answer(F.sippPcmuOffer)), undefined)
+})
+
+void test('content: a Polycom room system’s second video (a=content:slides, H.264) on Parley’s content port, beside its main video', () => {
+  const withContent: LocalMedia = { ...local, ports: { ...local.ports, content: 40004 } }
+  const offer = readOffer('application/sdp', F.polycomBfcpOffer)
+  if (E.isLeft(offer)) assert.fail(JSON.stringify(offer.left))
+  const negotiated = negotiateAnswer(offer.right, { ...all, content: 'sendrecv' }, withContent)
+  const content = contentPlanOf(negotiated)
+  assert.deepEqual(content, {
+    codec: { name: 'H264', payloadType: 109, clockRate: 90000 },
+    packetizationMode: 0,
+    remote: { address: '192.0.2.113', port: 49430 },
+    direction: 'sendrecv',
+    localPort: 40004,
+  })
+  assert.ok(E.isRight(VideoStreamPlan.decode(content)))
+  assert.equal(videoPlanOf(negotiated)?.remote.port, 49428, 'the main video stays the first video m-line')
+  assert.ok(E.isRight(LegPlan.decode({ leg: 'l', video: videoPlanOf(negotiated), content })))
+  // Content not accepted (no content in the answer): no plan.
+  assert.equal(contentPlanOf(negotiateAnswer(offer.right, all, withContent)), undefined)
+  assert.equal(contentPlanOf(answer(F.baresipOffer)), undefined)
 })

@@ -34,8 +34,13 @@ const srtpPlanOf = (srtp: NonNullable<NegotiatedRtp['srtp']>): NonNullable<Audio
 }
 
 /** The main video m-line (not content) as the worker's H.264 plan; RFC 6184 §8.1: no packetization-mode = 0. */
-export const videoPlanOf = (answer: NegotiatedAnswer): VideoStreamPlan | undefined => {
-  const stream = answer.streams.find((s): s is NegotiatedRtp => s.kind === 'rtp' && s.role === 'video')
+export const videoPlanOf = (answer: NegotiatedAnswer): VideoStreamPlan | undefined => h264PlanOf(answer, 'video')
+
+/** The content video m-line (`a=content:slides`, RFC 4796) as the worker's H.264 plan, the same way. */
+export const contentPlanOf = (answer: NegotiatedAnswer): VideoStreamPlan | undefined => h264PlanOf(answer, 'content')
+
+const h264PlanOf = (answer: NegotiatedAnswer, role: 'video' | 'content'): VideoStreamPlan | undefined => {
+  const stream = answer.streams.find((s): s is NegotiatedRtp => s.kind === 'rtp' && s.role === role)
   if (stream === undefined || stream.codec.name !== 'H264') return undefined
   return {
     codec: { name: 'H264', payloadType: stream.codec.payloadType, clockRate: stream.codec.clockRate },

@@ -61,9 +61,14 @@ export type VideoStreamPlan = t.TypeOf<typeof VideoStreamPlan>
 
 /**
  * `video` absent = the leg has no video stream (a re-INVITE that drops it removes it).
+ * `content` is the second video stream of a room system presenting over BFCP (`a=content:slides`,
+ * RFC 4796), received on the leg's `content` port and shown while the leg holds the floor.
  * `displayName` is the name drawn on the leg's tile in composed layouts.
  */
-export const LegPlan = t.intersection([t.type({ leg: t.string }), t.partial({ audio: AudioStreamPlan, video: VideoStreamPlan, displayName: t.string })])
+export const LegPlan = t.intersection([
+  t.type({ leg: t.string }),
+  t.partial({ audio: AudioStreamPlan, video: VideoStreamPlan, content: VideoStreamPlan, displayName: t.string }),
+])
 export type LegPlan = t.TypeOf<typeof LegPlan>
 
 export const PromptName = t.keyof({ 'pin-prompt': null, 'invalid-pin': null, 'hold-music': null, 'conference-ending': null, conference: null })

@@ -34,6 +34,11 @@ export interface VideoEndpointOptions {
   readonly width?: number
   readonly height?: number
   readonly fps?: number
+  /**
+   * Sends only (a room system's content stream, which Parley never sends back): no decoding half.
+   * With one, a far end that gets nothing back never starts: its decoder's sink never prerolls.
+   */
+  readonly sendOnly?: boolean
   /** SRTP as in rtp-endpoint.ts: sends with `key` (or `sendWith`, a wrong key), decrypts with `parleyKey`. */
   readonly srtp?: { readonly suite: string; readonly key: string; readonly parleyKey: string; readonly sendWith?: string; readonly mki?: string }
 }
@@ -108,7 +113,7 @@ export const videoEndpoint = async (options: VideoEndpointOptions = {}): Promise
               `videotestsrc is-live=true pattern=${options.pattern} ! video/x-raw,width=${width},height=${height},framerate=${fps}/1`,
               `! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=${fps} ! rtph264pay pt=${payloadType} config-interval=-1 ${encrypt}! udpsink host=127.0.0.1 port=${legPort}`,
             ]
-      const receive = [
+      const receive = options.sendOnly === true ? [] : [
         `udpsrc port=${decoderPort} caps=application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=${payloadType}`,
         `! rtpjitterbuffer latency=100 ! rtph264depay ! avdec_h264 ! videoconvert ! videoscale`,
         `! video/x-raw,format=GRAY8,width=${frameWidth},height=${frameHeight},pixel-aspect-ratio=1/1 ! filesink location=${recording}`,

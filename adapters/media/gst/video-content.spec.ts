@@ -1,0 +1,161 @@
+/**
+ * Content with real RTP on loopback: a room system presenting over BFCP sends its camera on its
+ * video port and its slides (a second H.264 stream, `a=content:slides`) on its content port; the
+ * node side is GstMedia over a real worker process composing at 320x180, 10 fps. Needs GStreamer,
+ * gstreamer1.0-x (textoverlay) and node-gtk; fails without them.
+ *
+ * What each viewer gets is read from the decoded frames by luma: the slides are white (235), the
+ * presenter's camera black (16), the active speaker's camera green (about 145).
+ */
+import { after, test } from 'node:test'
+import type { TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import * as E from 'fp-ts/lib/Either.js'
+import type { Millis } from '../../../core/model/ids.js'
+import { ConferenceId, LegId } from '../../../core/model/ids.js'
+import type { MediaEffect } from '../../../core/ports/media.js'
+import { memoryLog } from '../channel/testing/memory-log.js'
+import { GstMedia } from '../worker/gst-media.js'
+import { WorkerSupervisor } from '../worker/worker-supervisor.js'
+import type { VideoEndpoint, VideoEndpointOptions } from './testing/video-endpoint.js'
+import { frameHeight, frameWidth, meanLuma, videoEndpoint } from './testing/video-endpoint.js'
+import { screenFor } from './video-layout.js'
+
+const format = { width: 320, height: 180, fps: 10 }
+const log = memoryLog()
+const supervisor = new WorkerSupervisor({
+  logger: log.logger,
+  bindHost: '127.0.0.1',
+  portMin: 44600,
+  portMax: 44799,
+  env: { ...process.env, PARLEY_MEDIA_VIDEO_FORMAT: `${format.width}x${format.height}@${format.fps}` },
+})
+after(() => supervisor.close())
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+const endpoint = async (t: TestContext, options: VideoEndpointOptions = {}): Promise<VideoEndpoint> => {
+  const started = await videoEndpoint(options)
+  t.after(() => started.stop())
+  return started
+}
+
+const elements = async (): Promise<number> => {
+  const stats = await supervisor.request('stats', {})()
+  assert.ok(E.isRight(stats), JSON.stringify(stats))
+  return stats.right.elements
+}
+
+type Frame = Uint8Array
+const mainLuma = (frame: Frame): number => meanLuma(frame, { x0: 0.3, y0: 0.2, x1: 0.7, y1: 0.6 })
+
+/** The inner half of the speaker's pip, as the layout places it (away from its edges, scaled by the codec). */
+const pip = (() => {
+  const tile = screenFor({ _tag: 'Content', presenter: 'p', speaker: 's' }, 'v', format, 'p')?.tiles[1]
+  assert.ok(tile !== undefined, 'the Content screen has a speaker tile')
+  const [x0, x1] = [(tile.x + tile.width / 4) / format.width, (tile.x + (3 * tile.width) / 4) / format.width]
+  const [y0, y1] = [(tile.y + tile.height / 4) / format.height, (tile.y + (3 * tile.height) / 4) / format.height]
+  // At least a pixel of the 64x36 frames the far end decodes to.
+  assert.ok((x1 - x0) * frameWidth >= 1 && (y1 - y0) * frameHeight >= 1)
+  return { x0, y0, x1, y1 }
+})()
+const pipLuma = (frame: Frame): number => meanLuma(frame, pip)
+
+const average = (frames: ReadonlyArray<Frame>, measure: (frame: Frame) => number): number => frames.reduce((sum, f) => sum + measure(f), 0) / Math.max(1, frames.length)
+
+/** White is luma 235, black 16, green about 145. */
+const white = 200
+const dark = 60
+const green = { min: 100, max: 190 }
+
+void test('BFCP content: the floor holder’s slides are decoded and composed main with the active speaker small for every viewer; back to the room when the floor goes; release frees every element', async (t) => {
+  const started = await supervisor.start()
+  assert.ok(E.isRight(started), `the media worker starts (GStreamer and node-gtk installed): ${JSON.stringify(started)}`)
+  const media = new GstMedia({ supervisor, logger: log.logger, now: () => 0 as Millis })
+  const perform = async (effect: MediaEffect): Promise<void> => {
+    const done = await media.perform(effect)()
+    assert.ok(E.isRight(done), `${effect._tag}: ${JSON.stringify(done)}`)
+  }
+  // The room system: camera (black) on its video port, slides (white) on its content port.
+  const camera = await endpoint(t, { pattern: 'black' })
+  const slides = await endpoint(t, { pattern: 'white', sendOnly: true })
+  const presenterPorts = await media.allocate(LegId('c-room'), ['video', 'content'])
+  assert.ok(E.isRight(presenterPorts) && presenterPorts.right.video !== undefined && presenterPorts.right.content !== undefined, JSON.stringify(presenterPorts))
+  const presenterAttached = await media.attach(LegId('c-room'), undefined, {
+    video: camera.plan(),
+    // Parley only receives content from the presenter (the answer's content line, from Parley's side).
+    content: { ...slides.plan({ direction: 'recvonly' }), localPort: presenterPorts.right.content },
+    displayName: 'Room system',
+  })()
+  assert.ok(E.isRight(presenterAttached), JSON.stringify(presenterAttached))
+  await camera.start(presenterPorts.right.video)
+  await slides.start(presenterPorts.right.content)
+  // The active speaker (green, no name drawn so that its pip is all picture) and a viewer who sends nothing.
+  const speaker = await endpoint(t, { pattern: 'green' })
+  const viewer = await endpoint(t)
+  for (const [leg, far, name] of [
+    ['c-speaker', speaker, ''],
+    ['c-viewer', viewer, 'Viewer'],
+  ] as const) {
+    const ports = await media.allocate(LegId(leg), ['video'])
+    assert.ok(E.isRight(ports) && ports.right.video !== undefined, JSON.stringify(ports))
+    assert.ok(E.isRight(await media.attach(LegId(leg), undefined, { video: far.plan(), displayName: name })()))
+    await far.start(ports.right.video)
+  }
+  const legs = ['c-room', 'c-speaker', 'c-viewer'] as const
+  for (const leg of legs) await perform({ _tag: 'JoinMix', leg: LegId(leg), conference: ConferenceId('c-conference') })
+
+  // The core shows Content before it grants the floor (the order the effects may come in): the
+  // presenter's name until the floor is granted, its slides from then on.
+  const content = { _tag: 'Content' as const, presenter: 'Meet Alice', speaker: LegId('c-speaker') }
+  for (const leg of legs) await perform({ _tag: 'Show', leg: LegId(leg), view: content })
+  await perform({ _tag: 'GrantFloor', leg: LegId('c-room') })
+  // Legs: room camera, its content decoder (bin and tee each) and send bin (5); speaker and viewer
+  // camera and send (3 each); the conference's audio mixer, caps and tee (3). Screens: the room
+  // and the viewer share slides + speaker pip (compositor, encoder, tee and 2 tiles: 5); the
+  // speaker, who does not see itself, slides alone (4).
+  assert.equal(await elements(), 5 + 2 * 3 + 3 + 5 + 4)
+  await sleep(2_500)
+
+  // The floor goes back to no content: the core revokes it and shows the room again.
+  await perform({ _tag: 'RevokeFloor', leg: LegId('c-room') })
+  const room = { _tag: 'Composed' as const, layout: 'one_main_zero_pips' as const, participants: legs.map((l) => LegId(l)) }
+  for (const leg of legs) await perform({ _tag: 'Show', leg: LegId(leg), view: room })
+  await sleep(2_000)
+
+  const [toRoom, toSpeaker, toViewer] = await Promise.all([camera.stop(), speaker.stop(), viewer.stop()])
+  await slides.stop()
+  for (const [who, received] of [
+    ['the presenter', toRoom],
+    ['the speaker', toSpeaker],
+    ['the viewer', toViewer],
+  ] as const) {
+    assert.ok(received.frames.length >= 25, `${who} decodes frames: ${received.frames.length} from ${received.packets} packets`)
+    // While the floor was held: the slides fill the main area.
+    const withSlides = received.frames.filter((f) => mainLuma(f) > white)
+    assert.ok(withSlides.length >= 10, `${who} sees the slides main: ${withSlides.length} of ${received.frames.length} frames`)
+    // Then the composed room: the last frames show no slides (the speaker sees the room system's black camera).
+    const last = received.frames.slice(-5)
+    assert.ok(last.every((f) => mainLuma(f) < white), `${who} sees the room again: ${last.map(mainLuma).map((l) => l.toFixed(0)).join(' ')}`)
+    const firstRoomFrame = received.frames.length - 5
+    assert.ok(received.frames.indexOf(withSlides.at(-1)!) < firstRoomFrame, `${who}: slides before the room, not after`)
+  }
+  // The active speaker small over the slides for the presenter and the viewer.
+  for (const [who, received] of [
+    ['the presenter', toRoom],
+    ['the viewer', toViewer],
+  ] as const) {
+    const withSlides = received.frames.filter((f) => mainLuma(f) > white).slice(-5)
+    const small = average(withSlides, pipLuma)
+    assert.ok(small > green.min && small < green.max, `${who} sees the speaker (green) in the pip: ${small.toFixed(0)}`)
+  }
+  // The speaker does not see itself: slides where its pip would be.
+  const speakerSlides = toSpeaker.frames.filter((f) => mainLuma(f) > white).slice(-5)
+  assert.ok(average(speakerSlides, pipLuma) > white, `the speaker sees slides in the pip's place: ${average(speakerSlides, pipLuma).toFixed(0)}`)
+  // The composed room (1+0, the first participant other than the viewer): the room system's black camera for the viewer.
+  assert.ok(average(toViewer.frames.slice(-5), mainLuma) < dark, `the viewer sees the room system's camera: ${average(toViewer.frames.slice(-5), mainLuma).toFixed(0)}`)
+
+  for (const leg of legs) media.release(LegId(leg))
+  const stats = await supervisor.request('stats', {})()
+  assert.deepEqual(stats, E.right({ legs: 0, attached: 0, conferences: 0, mixerPads: 0, elements: 0 }))
+})
