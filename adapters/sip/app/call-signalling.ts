@@ -31,8 +31,8 @@ import type { Ids } from '../../../core/ports/ids.js'
 import type { CallControlEffect, Signalling, SignallingError } from '../../../core/ports/signalling.js'
 import type { RtpPortAllocator, RtpStream } from '../../media/loopback/loopback-media.js'
 import type { LegMediaAttacher } from '../../media/worker/exchange-plan.js'
-import { audioPlanOfExchange, videoPlanOfExchange } from '../../media/worker/exchange-plan.js'
-import { audioPlanOf, videoPlanOf } from '../../media/worker/leg-plan.js'
+import { audioPlanOfExchange, contentPlanOfExchange, videoPlanOfExchange } from '../../media/worker/exchange-plan.js'
+import { audioPlanOf, contentPlanOf, videoPlanOf } from '../../media/worker/leg-plan.js'
 import type { AudioStreamPlan, VideoStreamPlan } from '../../media/worker/worker-protocol.js'
 import { isMsSip } from '../dialect/ms-sip.js'
 import { parseDtmfInfo, buildDtmfInfo } from '../dtmf/dtmf-info.js'
@@ -149,6 +149,8 @@ const describeSdpError = (e: SdpError): string => {
 interface LegStreams {
   readonly audio?: AudioStreamPlan
   readonly video?: VideoStreamPlan
+  /** A room system's BFCP content video (`a=content:slides`), received while it holds the floor. */
+  readonly content?: VideoStreamPlan
 }
 
 const sdpBody = (sdp: string) => ({ contentType: 'application/sdp', content: sdp })
@@ -363,7 +365,8 @@ export class CallSignalling implements Signalling {
         this.options.floorControl?.negotiated(leg.id, negotiated.streams)
         const audio = audioPlanOf(negotiated)
         const video = videoPlanOf(negotiated)
-        return E.right({ sdp: negotiated.sdp, ...(audio === undefined ? {} : { audio }), ...(video === undefined ? {} : { video }) })
+        const content = contentPlanOf(negotiated)
+        return E.right({ sdp: negotiated.sdp, ...(audio === undefined ? {} : { audio }), ...(video === undefined ? {} : { video }), ...(content === undefined ? {} : { content }) })
       }
       const built = buildOffer({ _tag: 'Initial', dialect: leg.dialect, media: offerableMedia(media), local: this.local(leg) })
       return E.isRight(built) ? E.right({ sdp: built.right }) : E.left(`offer: ${built.left._tag}`)
@@ -610,7 +613,11 @@ export class CallSignalling implements Signalling {
     const media = this.options.media
     if (media === undefined || (streams.audio === undefined && streams.video === undefined) || leg.ended) return
     const name = this.tileNames.get(leg)
-    const more = { ...(streams.video === undefined ? {} : { video: streams.video }), ...(name === undefined ? {} : { displayName: name }) }
+    const more = {
+      ...(streams.video === undefined ? {} : { video: streams.video }),
+      ...(streams.content === undefined ? {} : { content: streams.content }),
+      ...(name === undefined ? {} : { displayName: name }),
+    }
     const key = JSON.stringify([streams.audio, more])
     if (this.attachedAudio.get(leg) === key) return
     this.attachedAudio.set(leg, key)
@@ -626,7 +633,8 @@ export class CallSignalling implements Signalling {
     if (E.isLeft(ours)) return {}
     const audio = audioPlanOfExchange(ours.right, answer)
     const video = videoPlanOfExchange(ours.right, answer)
-    return { ...(audio === undefined ? {} : { audio }), ...(video === undefined ? {} : { video }) }
+    const content = contentPlanOfExchange(ours.right, answer)
+    return { ...(audio === undefined ? {} : { audio }), ...(video === undefined ? {} : { video }), ...(content === undefined ? {} : { content }) }
   }
 
   /** Ends the leg on the SIP side and tells the core (the adapter could not carry the call). */

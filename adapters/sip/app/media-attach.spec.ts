@@ -9,7 +9,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import type { LegId } from '../../../core/model/ids.js'
 import type { LegMediaAttacher } from '../../media/worker/exchange-plan.js'
 import type { AudioStreamPlan, VideoStreamPlan } from '../../media/worker/worker-protocol.js'
-import { baresipOffer, sippPcmuOffer } from '../sdp/sdp-fixtures.js'
+import { baresipOffer, polycomBfcpOffer, sippPcmuOffer } from '../sdp/sdp-fixtures.js'
 import type { SipResponse } from '../stack/sip-message.js'
 import type { App } from './testing/app-harness.js'
 import { answerRequest, finalResponses, inDialogLines, parleyAddress, requestLines, requestsOf, startApp } from './testing/app-harness.js'
@@ -20,6 +20,7 @@ interface Attached {
   readonly leg: LegId
   readonly audio: AudioStreamPlan | undefined
   readonly video?: VideoStreamPlan
+  readonly content?: VideoStreamPlan
   readonly displayName?: string
 }
 
@@ -131,5 +132,18 @@ void describe('attaching legs’ audio to the media side', () => {
       { direction: 'sendonly', port: 6002, mode: 1 },
       'Parley sends the room, receives nothing',
     )
+  })
+
+  void it('content too: a room system’s BFCP content video (a=content:slides) beside its main video, on Parley’s content port', async () => {
+    const { app, attached } = withAttacher()
+    await invite(app, 'sip:meet.bob@example.com', polycomBfcpOffer)
+    const offered = app.inputs[0]
+    assert.ok(offered?._tag === 'CallOffered')
+    const content = attached[0]?.content
+    assert.deepEqual(
+      content && { codec: content.codec.name, remote: content.remote, localPort: content.localPort },
+      { codec: 'H264', remote: { address: '192.0.2.113', port: 49430 }, localPort: app.ports.held.get(offered.leg)?.get('content') },
+    )
+    assert.equal(attached[0]?.video?.remote.port, 49428, 'the main video stays the camera')
   })
 })
