@@ -41,11 +41,12 @@ export class RawUdpPeer {
     socket.on('message', (data) => this.received.push(data.toString('latin1')))
   }
 
-  static open(): Promise<RawUdpPeer> {
+  /** `host`: another loopback address (127.0.0.0/8) is another source to the node. */
+  static open(host = '127.0.0.1'): Promise<RawUdpPeer> {
     const socket = createSocket('udp4')
     return new Promise((resolve, reject) => {
       socket.once('error', reject)
-      socket.bind(0, '127.0.0.1', () => resolve(new RawUdpPeer(socket, socket.address().port)))
+      socket.bind(0, host, () => resolve(new RawUdpPeer(socket, socket.address().port)))
     })
   }
 
