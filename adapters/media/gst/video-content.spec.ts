@@ -5,7 +5,8 @@
  * gstreamer1.0-x (textoverlay) and node-gtk; fails without them.
  *
  * What each viewer gets is read from the decoded frames by luma: the slides are white (235), the
- * presenter's camera black (16), the active speaker's camera green (about 145).
+ * presenter's camera black (16), the active speaker's camera green (about 145), a second room
+ * system's slides red (about 82).
  */
 import { after, test } from 'node:test'
 import type { TestContext } from 'node:test'
@@ -63,12 +64,13 @@ const pipLuma = (frame: Frame): number => meanLuma(frame, pip)
 
 const average = (frames: ReadonlyArray<Frame>, measure: (frame: Frame) => number): number => frames.reduce((sum, f) => sum + measure(f), 0) / Math.max(1, frames.length)
 
-/** White is luma 235, black 16, green about 145. */
+/** White is luma 235, black 16, green about 145, red about 82. */
 const white = 200
 const dark = 60
 const green = { min: 100, max: 190 }
+const red = { min: 60, max: 110 }
 
-void test('BFCP content: the floor holder’s slides are decoded and composed main with the active speaker small for every viewer; back to the room when the floor goes; release frees every element', async (t) => {
+void test('BFCP content: the floor holder’s slides are decoded and composed main with the active speaker small for every viewer; a new presenter’s slides replace them; back to the room when the floor goes; release frees every element', async (t) => {
   const started = await supervisor.start()
   assert.ok(E.isRight(started), `the media worker starts (GStreamer and node-gtk installed): ${JSON.stringify(started)}`)
   const media = new GstMedia({ supervisor, logger: log.logger, now: () => 0 as Millis })
@@ -102,8 +104,14 @@ void test('BFCP content: the floor holder’s slides are decoded and composed ma
     assert.ok(E.isRight(await media.attach(LegId(leg), undefined, { video: far.plan(), displayName: name })()))
     await far.start(ports.right.video)
   }
+  // A second room system that only presents (slides, red), to take the floor over.
+  const otherSlides = await endpoint(t, { pattern: 'red', sendOnly: true })
+  const otherPorts = await media.allocate(LegId('c-room2'), ['content'])
+  assert.ok(E.isRight(otherPorts) && otherPorts.right.content !== undefined, JSON.stringify(otherPorts))
+  assert.ok(E.isRight(await media.attach(LegId('c-room2'), undefined, { content: otherSlides.plan({ direction: 'recvonly' }), displayName: 'Second room' })()))
+  await otherSlides.start(otherPorts.right.content)
   const legs = ['c-room', 'c-speaker', 'c-viewer'] as const
-  for (const leg of legs) await perform({ _tag: 'JoinMix', leg: LegId(leg), conference: ConferenceId('c-conference') })
+  for (const leg of [...legs, 'c-room2']) await perform({ _tag: 'JoinMix', leg: LegId(leg), conference: ConferenceId('c-conference') })
 
   // The core shows Content before it grants the floor (the order the effects may come in): the
   // presenter's name until the floor is granted, its slides from then on.
@@ -111,20 +119,28 @@ void test('BFCP content: the floor holder’s slides are decoded and composed ma
   for (const leg of legs) await perform({ _tag: 'Show', leg: LegId(leg), view: content })
   await perform({ _tag: 'GrantFloor', leg: LegId('c-room') })
   // Legs: room camera, its content decoder (bin and tee each) and send bin (5); speaker and viewer
-  // camera and send (3 each); the conference's audio mixer, caps and tee (3). Screens: the room
+  // camera and send (3 each); the second room's content decoder (2); the conference's audio
+  // mixer, caps and tee (3). Screens: the room
   // and the viewer share slides + speaker pip (compositor, encoder, tee and 2 tiles: 5); the
   // speaker, who does not see itself, slides alone (4).
-  assert.equal(await elements(), 5 + 2 * 3 + 3 + 5 + 4)
+  assert.equal(await elements(), 5 + 2 * 3 + 2 + 3 + 5 + 4)
   await sleep(2_500)
 
-  // The floor goes back to no content: the core revokes it and shows the room again.
+  // A new presenter takes the floor (DESIGN §2: one presenter at a time): its slides for everyone.
   await perform({ _tag: 'RevokeFloor', leg: LegId('c-room') })
+  await perform({ _tag: 'GrantFloor', leg: LegId('c-room2') })
+  const second = { ...content, presenter: 'Meet Bob' }
+  for (const leg of legs) await perform({ _tag: 'Show', leg: LegId(leg), view: second })
+  await sleep(1_500)
+
+  // The floor goes back to no content: the core revokes it and shows the room again.
+  await perform({ _tag: 'RevokeFloor', leg: LegId('c-room2') })
   const room = { _tag: 'Composed' as const, layout: 'one_main_zero_pips' as const, participants: legs.map((l) => LegId(l)) }
   for (const leg of legs) await perform({ _tag: 'Show', leg: LegId(leg), view: room })
   await sleep(2_000)
 
   const [toRoom, toSpeaker, toViewer] = await Promise.all([camera.stop(), speaker.stop(), viewer.stop()])
-  await slides.stop()
+  await Promise.all([slides.stop(), otherSlides.stop()])
   for (const [who, received] of [
     ['the presenter', toRoom],
     ['the speaker', toSpeaker],
@@ -138,7 +154,11 @@ void test('BFCP content: the floor holder’s slides are decoded and composed ma
     const last = received.frames.slice(-5)
     assert.ok(last.every((f) => mainLuma(f) < white), `${who} sees the room again: ${last.map(mainLuma).map((l) => l.toFixed(0)).join(' ')}`)
     const firstRoomFrame = received.frames.length - 5
-    assert.ok(received.frames.indexOf(withSlides.at(-1)!) < firstRoomFrame, `${who}: slides before the room, not after`)
+    // Between them, the second presenter's slides (red), after the first's.
+    const withOther = received.frames.filter((f) => mainLuma(f) > red.min && mainLuma(f) < red.max)
+    assert.ok(withOther.length >= 5, `${who} sees the second presenter's slides: ${withOther.length} frames`)
+    const [lastFirst, firstOther, lastOther] = [received.frames.indexOf(withSlides.at(-1)!), received.frames.indexOf(withOther[0]!), received.frames.indexOf(withOther.at(-1)!)]
+    assert.ok(lastFirst < firstOther && lastOther < firstRoomFrame, `${who}: first slides, then the second's, then the room: ${lastFirst}, ${firstOther}..${lastOther}, ${firstRoomFrame}`)
   }
   // The active speaker small over the slides for the presenter and the viewer.
   for (const [who, received] of [
@@ -155,7 +175,7 @@ void test('BFCP content: the floor holder’s slides are decoded and composed ma
   // The composed room (1+0, the first participant other than the viewer): the room system's black camera for the viewer.
   assert.ok(average(toViewer.frames.slice(-5), mainLuma) < dark, `the viewer sees the room system's camera: ${average(toViewer.frames.slice(-5), mainLuma).toFixed(0)}`)
 
-  for (const leg of legs) media.release(LegId(leg))
+  for (const leg of [...legs, 'c-room2']) media.release(LegId(leg))
   const stats = await supervisor.request('stats', {})()
   assert.deepEqual(stats, E.right({ legs: 0, attached: 0, conferences: 0, mixerPads: 0, elements: 0 }))
 })
