@@ -10,6 +10,8 @@
  * Over TCP every answer comes back on the connection. Over UDP a stateful answer goes where the
  * message's Via says (hosts under example.com), so only the stateless refusals sent back to the
  * source can be seen; a processed request must then at least not come back refused with 400.
+ * A third pass sends each valid request over UDP with only its top Via's sent-by pointed back at
+ * the sender, so that its answer is seen (13 of them; inv2543, RFC 2543 without Contact, among them).
  */
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -112,6 +114,36 @@ void describe('RFC 4475 torture messages against a running node', () => {
           else if (status !== undefined) judge(c, status, 'UDP')
           await optionsAnsweredOverUdp(t, peer)
         }
+      } finally {
+        await peer.close()
+      }
+    }))
+
+  void it('over UDP with the top Via pointed back at the sender: every valid request is answered, never with 400', () =>
+    withRunningNode(async (t) => {
+      const peer = await RawUdpPeer.open()
+      const seen: string[] = []
+      try {
+        for (const c of rfc4475Cases) {
+          const bytes = tortureBytes(c)
+          const text = bytes.toString('latin1')
+          if (c.expect._tag !== 'Processed' || statusOf(text) !== undefined) continue
+          // Only the top Via's sent-by changes (its parameters, or their absence, stay): the
+          // answer then comes back here, where the plain UDP pass cannot see it.
+          const pointed = text.replace(/^((?:Via|v)\s*:\s*SIP\s*\/\s*2\.0\s*\/\s*UDP\s+)[^;,\s]+/im, `$1127.0.0.1:${peer.port}`)
+          // A top Via over another transport (TCP) names where the answer goes; not over this socket.
+          if (pointed === text) continue
+          const callId = tortureCallId(bytes)
+          peer.received.length = 0
+          await peer.send(Buffer.from(pointed, 'latin1'), t.node.ready.sip?.udp ?? 0)
+          const final = await waitFinal(() => peer.received, callId, answerMs)
+          const status = final === undefined ? undefined : statusOf(final)
+          seen.push(`${c.file} ${status ?? 'nothing'}`)
+          judge(c, status, 'UDP, Via pointed back')
+          await optionsAnsweredOverUdp(t, peer)
+        }
+        // 13 of them (the others' top Via is over TCP); inv2543 among them (RFC 2543: no Contact, no branch).
+        assert.ok(seen.length >= 13 && seen.some((s) => s.startsWith('inv2543 ')), seen.join(', '))
       } finally {
         await peer.close()
       }

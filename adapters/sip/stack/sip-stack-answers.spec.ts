@@ -118,6 +118,26 @@ void test('an INVITE without Contact is refused with 400; a SIP/3.0 request with
   assert.equal(seen.length, 0)
 })
 
+void test('an RFC 2543 INVITE (no branch cookie, no From tag, no Contact, RFC 4475 §3.4.1) is taken; its dialog targets the From address', async () => {
+  const { network, peer, seen } = setup()
+  peer.send('udp', node, [
+    'INVITE sip:meet.alice@example.com SIP/2.0',
+    'Via: SIP/2.0/UDP 192.0.2.20:5060',
+    'From: <sip:+13035551111@192.0.2.20;user=phone>',
+    'To: sip:meet.alice@example.com',
+    'Call-ID: inv2543@192.0.2.20',
+    'CSeq: 56 INVITE',
+  ])
+  await settle(network)
+  const invite = seen[0]
+  assert.ok(invite !== undefined, 'delivered to the handler, not refused 400')
+  const answered = invite.respond({ status: 200 })
+  assert.ok(E.isRight(answered) && answered.right !== undefined)
+  assert.equal(answered.right.remoteTarget, 'sip:+13035551111@192.0.2.20;user=phone')
+  await settle(network)
+  assert.equal(peer.lastResponse().status, 200)
+})
+
 void test('in a dialog: a lower CSeq gets 500, an OPTIONS gets 200, a request without a handler 501', async () => {
   const { network, peer, seen } = setup()
   peer.send('udp', node, requestLines('INVITE', ['Contact: <sip:peer@192.0.2.20>']).map((l) => (l.startsWith('CSeq') ? 'CSeq: 10 INVITE' : l)))

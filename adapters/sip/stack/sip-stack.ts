@@ -35,7 +35,7 @@ import type { TransactionContext } from './transaction/transaction-context.js'
 import { serverKey, serverKeyFor } from './transaction/transaction-keys.js'
 import { UacCore, randomToken, type RequestPlan, type StartedInvite } from './uac-core.js'
 import { UasRequest, type UasHost } from './uas-request.js'
-import { stampViaHop } from './via-hop.js'
+import { magicCookie, stampViaHop } from './via-hop.js'
 
 /** The methods Parley serves (DESIGN §4). REFER, PRACK, UPDATE… are answered 405. */
 export const defaultAllow: ReadonlyArray<string> = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'MESSAGE', 'SUBSCRIBE', 'NOTIFY']
@@ -73,6 +73,13 @@ export interface SipStackOptions {
 
 type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction
 type ClientTransaction = InviteClientTransaction | NonInviteClientTransaction
+
+/**
+ * A request from an RFC 2543 element: its top Via branch lacks RFC 3261's magic cookie
+ * (§8.1.1.7). Such an INVITE may come without Contact; RFC 4475 §3.4.1 (inv2543) is one that
+ * RFC 3261 elements keeping backward compatibility accept.
+ */
+const isRfc2543 = (request: SipRequest): boolean => !request.viaBranch.startsWith(magicCookie)
 
 const hostForUri = (host: string): string => (isIP(host) === 6 ? `[${host}]` : host)
 
@@ -257,7 +264,7 @@ export class SipStack {
     const method = request.method
     // RFC 3261 §15.1.2: a BYE outside a dialog.
     if (method === 'BYE') return this.answerStatelessly(request, flow, { status: 481 })
-    if ((method === 'INVITE' || method === 'SUBSCRIBE') && contactTarget(request.getHeader('Contact')) === undefined) {
+    if ((method === 'INVITE' || method === 'SUBSCRIBE') && contactTarget(request.getHeader('Contact')) === undefined && !(method === 'INVITE' && isRfc2543(request))) {
       return this.answerStatelessly(request, flow, { status: 400, reason: 'Missing Contact header', headers: [reasonHeader(400, 'Missing Contact header')] })
     }
     const uas = this.startServerTransaction(request, flow, undefined)
@@ -375,7 +382,8 @@ export class SipStack {
       remoteParty: request.getHeader('From') ?? '',
       localCSeq: 0,
       remoteCSeq: request.cseq,
-      remoteTarget: contactTarget(request.getHeader('Contact')) ?? request.requestUri,
+      // An RFC 2543 INVITE may lack Contact (optional there): its From address is then the caller.
+      remoteTarget: contactTarget(request.getHeader('Contact')) ?? request.from?.uri.toString() ?? request.requestUri,
       // RFC 3261 §12.1.1: the Record-Route values in order.
       routeSet: request.getHeaders('Record-Route').flatMap(splitHeaderList),
       flow,
