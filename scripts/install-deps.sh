@@ -9,12 +9,15 @@ cd "$(dirname "$0")/.."
 # builds against (girepository, cairo, pkg-config), gstreamer1.0-x for Pango's textoverlay (names on video tiles, splash text), and espeak-ng for the spoken prompts; chromium
 # for the dashboard's browser tests (playwright-core drives it and downloads no browser itself).
 # Kamailio 5.6 with its presence modules: the presence bench's reference (bench/references/).
+# baresip-core (the baresip binary and its modules, without the GTK front end): the real SIP user
+# agent of the end-to-end checks (e2e/baresip.sh).
 APT_PACKAGES=(build-essential python3 make g++ sip-tester pkg-config
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   gstreamer1.0-x
   libgirepository1.0-dev libcairo2-dev espeak-ng chromium
-  kamailio kamailio-presence-modules)
+  kamailio kamailio-presence-modules
+  baresip-core)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
