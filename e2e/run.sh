@@ -19,6 +19,7 @@ failures=()
 
 cleanup() {
   [ -n "$uas_pid" ] && kill "$uas_pid" 2>/dev/null
+  declare -F baresip_stop_all >/dev/null && baresip_stop_all
   if [ -n "$node_pid" ] && kill -0 "$node_pid" 2>/dev/null; then
     kill -TERM "$node_pid" 2>/dev/null
     for _ in $(seq 1 50); do kill -0 "$node_pid" 2>/dev/null || break; sleep 0.1; done
@@ -55,8 +56,10 @@ node -e '
 timeout 60 node bin/parley.mjs config check "$work/config.json" > "$work/check.txt" 2>&1 || { cat "$work/check.txt"; fail "e2e configuration is valid"; }
 
 # ---- the node ---------------------------------------------------------------------------------
+# The status API (read by the baresip checks) needs the admin password.
+admin_password="e2e-$$-$RANDOM"
 PARLEY_BIND=127.0.0.1 PARLEY_PUBLIC_HOST=127.0.0.1 PARLEY_SIP_PORT=0 PARLEY_SIPS_PORT=0 PARLEY_HTTP_PORT=0 \
-  PARLEY_DATA_DIR="$work/data" PARLEY_LOG_LEVEL=debug \
+  PARLEY_DATA_DIR="$work/data" PARLEY_LOG_LEVEL=debug PARLEY_ADMIN_PASSWORD="$admin_password" \
   node bin/parley.mjs serve --config "$work/config.json" > "$work/node.log" 2>&1 &
 node_pid=$!
 for _ in $(seq 1 300); do
@@ -145,6 +148,10 @@ if wait "$uas_pid"; then uas_ok=1; else uas_ok=0; fi
 uas_pid=""
 if [ "$caller_ok" = 1 ] && [ "$uas_ok" = 1 ]; then pass "$name"
 else fail "$name" "caller $caller_ok, far end $uas_ok: $(tail -c 300 "$work/uas.err" 2>/dev/null | tr '\n' ' ')"; fi
+
+# ---- a real SIP user agent: baresip (e2e/baresip.sh) -----------------------------------------
+# shellcheck source=e2e/baresip.sh
+source e2e/baresip.sh
 
 # ---- the node is still well, and stops cleanly -------------------------------------------------
 scenario "OPTIONS over UDP after everything" u1 "$udp" options.xml
