@@ -90,6 +90,17 @@ participant_row() {
   ' "$http" "$admin_password" "$1"
 }
 
+# wait_rtp NAME SECONDS: polls until that baresip receives the node's audio, i.e. the node's media
+# worker has the leg (digits sent as RFC 4733 events before then would be lost on the way).
+wait_rtp() {
+  local deadline=$((SECONDS + $2))
+  while [ "$SECONDS" -le "$deadline" ]; do
+    grep -q "incoming rtp for 'audio' established" "$work/baresip-$1/baresip.log" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 # wait_participant "Display Name" WANT SECONDS: polls until participant_row prints WANT.
 wait_participant() {
   local deadline=$((SECONDS + $3))
@@ -121,6 +132,7 @@ name="baresip calls meet.alice, types the Host PIN 1234# as DTMF and is admitted
 if ! baresip_start hana "Hana Baresip"; then fail "$name" "baresip did not start: $(tail -c 300 "$work/baresip-hana/baresip.log" | tr '\n' ' ')"
 elif ! baresip_command hana dial "sip:meet.alice@example.com"; then fail "$name" "dial command refused"
 elif ! wait_participant "Hana Baresip" "unknown entering-pin" 10; then fail "$name" "status API says: $participant_last (want: at the PIN prompt)"
+elif ! wait_rtp hana 10; then fail "$name" "no audio from the node reached baresip"
 elif ! baresip_command hana sndcode "1234#"; then fail "$name" "sndcode command refused"
 elif ! wait_participant "Hana Baresip" "chair admitted" 10; then fail "$name" "after 1234# the status API says: $participant_last (want: chair admitted)"
 else pass "$name"
