@@ -9,28 +9,12 @@ import dgram from 'node:dgram'
 import net from 'node:net'
 import tls from 'node:tls'
 import { once } from 'node:events'
-import pino from 'pino'
 import { demoPresenceConfig } from '../../../core/presence/presence-test-config.js'
-import { sequentialIds } from '../../../core/ports/fakes/recording-ports.js'
-import { makeSelfSigned } from '../../node/tls-certificate.js'
-import { systemClock } from '../../node/system-clock.js'
 import type { Environment } from '../../node/env.js'
-import { createSipService } from './sip-service.js'
+import { loopbackCertificate, loopbackEnvironment, loopbackSipService } from './testing/loopback-service.js'
 
-const pair = makeSelfSigned('127.0.0.1')
-
-const env = (overrides: Partial<Environment> = {}): Environment => ({
-  sipBind: '127.0.0.1',
-  sipPort: 0,
-  sipsPort: 0,
-  httpBind: '127.0.0.1',
-  httpPort: 0,
-  publicHost: '127.0.0.1',
-  dataDir: '/nonexistent',
-  logLevel: 'silent',
-  media: 'loopback',
-  ...overrides,
-})
+const pair = loopbackCertificate()
+const env = loopbackEnvironment
 
 // node --test runs spec files side by side, and others bind RTP ports in the default
 // 40000-49999 range too: this file takes a block of its own (by process id) so that its check
@@ -42,14 +26,9 @@ const config = {
 }
 
 const service = (environment: Environment = env()) =>
-  createSipService({
+  loopbackSipService({
     env: environment,
-    tls: { cert: pair.cert, key: pair.key, files: { certFile: '', keyFile: '' }, origin: 'generated' },
-    logger: pino({ level: 'silent' }),
     config,
-    clock: systemClock,
-    ids: sequentialIds('t-'),
-    productLogoHash: 'feed',
   })
 
 const listening = { http: 8080, avatarBaseUrl: 'http://127.0.0.1:8080' }

@@ -8,42 +8,19 @@
  */
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import pino from 'pino'
 import { demoPresenceConfig } from '../../../core/presence/presence-test-config.js'
-import { sequentialIds } from '../../../core/ports/fakes/recording-ports.js'
-import { makeSelfSigned } from '../../node/tls-certificate.js'
-import { systemClock } from '../../node/system-clock.js'
-import type { Environment } from '../../node/env.js'
 import { headerOf, minimalOffer, rawRequest, RawUdpPeer, statusOf } from '../../node/testing/raw-sip-socket.js'
 import type { SipServiceDeps } from '../app/sip-service.js'
-import { createSipService } from '../app/sip-service.js'
+import { loopbackSipService } from '../app/testing/loopback-service.js'
 
-const pair = makeSelfSigned('127.0.0.1')
 
-const env: Environment = {
-  sipBind: '127.0.0.1',
-  sipPort: 0,
-  sipsPort: 0,
-  httpBind: '127.0.0.1',
-  httpPort: 0,
-  publicHost: '127.0.0.1',
-  dataDir: '/nonexistent',
-  logLevel: 'silent',
-  media: 'loopback',
-}
 
 // Loopback is no trusted peer here: the rate limit applies to it.
 const config = { ...demoPresenceConfig, source: { ...demoPresenceConfig.source, global: { ...demoPresenceConfig.source.global, trustedPeers: [] } } }
 
 const withService = async (bounds: Pick<SipServiceDeps, 'overload' | 'subscribeRate'>, use: (udpPort: number, peer: RawUdpPeer) => Promise<void>): Promise<void> => {
-  const service = createSipService({
-    env,
-    tls: { cert: pair.cert, key: pair.key, files: { certFile: '', keyFile: '' }, origin: 'generated' },
-    logger: pino({ level: 'silent' }),
+  const service = loopbackSipService({
     config,
-    clock: systemClock,
-    ids: sequentialIds('t-'),
-    productLogoHash: 'feed',
     ...bounds,
   })
   const ports = await service.start({ http: 8080, avatarBaseUrl: 'http://127.0.0.1:8080' })

@@ -10,36 +10,24 @@
  */
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import pino from 'pino'
 import { sequentialIds } from '../../../core/ports/fakes/recording-ports.js'
 import { makeConfig, makeRule, makeVmr } from '../../../core/node/node-harness.js'
-import { makeSelfSigned } from '../../node/tls-certificate.js'
-import { systemClock } from '../../node/system-clock.js'
-import type { Environment } from '../../node/env.js'
 import { eventually } from '../../node/testing/running-node.js'
 import { headerOf, rawRequest, RawUdpPeer, statusOf } from '../../node/testing/raw-sip-socket.js'
 import { roomSystemOffer } from '../../node/testing/sip-client.js'
 import type { LiveSipService } from '../app/sip-service.js'
-import { createSipService } from '../app/sip-service.js'
+import { loopbackSipService } from '../app/testing/loopback-service.js'
 
-const pair = makeSelfSigned('127.0.0.1')
 const T1 = 20
-
-const env: Environment = { sipBind: '127.0.0.1', sipPort: 0, sipsPort: 0, httpBind: '127.0.0.1', httpPort: 0, publicHost: '127.0.0.1', dataDir: '/nonexistent', logLevel: 'silent', media: 'loopback' }
 
 const withService = async (blackHolePort: number, use: (service: LiveSipService, udpPort: number) => Promise<void>): Promise<void> => {
   const config = makeConfig({
     vmrs: [makeVmr('1', { aliases: ['meet.bob@example.com'] })],
     rules: [makeRule('1', '.+@blackhole\\.example', { sipProxy: `127.0.0.1:${blackHolePort}` })],
   })
-  const service = createSipService({
-    env,
-    tls: { cert: pair.cert, key: pair.key, files: { certFile: '', keyFile: '' }, origin: 'generated' },
-    logger: pino({ level: 'silent' }),
+  const service = loopbackSipService({
     config,
-    clock: systemClock,
     ids: sequentialIds('v-'),
-    productLogoHash: 'feed',
     sipTimers: { T1, T2: 4 * T1, T4: 5 * T1, timerDUnreliable: 64 * T1 },
   })
   const ports = await service.start({ http: 8080, avatarBaseUrl: 'http://127.0.0.1:8080' })
