@@ -42,6 +42,7 @@ import type { ActiveSpeakerState } from './active-speaker.js'
 import { stepActiveSpeaker } from './active-speaker.js'
 import { dtmfEventDigit, levelRmsDb } from './bus-messages.js'
 import type { GSocket, GstBin, GstElement, GstMessage, GstObject, GstPad, GstPipeline, Gstreamer } from './gstreamer.js'
+import { elementByName, linkPads, makeElement, requestPadOf, staticPadOf } from './graph-helpers.js'
 import { gridStart, mixBufferNs, mixCaps } from './mix-format.js'
 import { pipelineRunningTime, startOwnClock } from './own-clock.js'
 import type { PromptSound } from './prompts/prompt-catalogue.js'
@@ -407,11 +408,11 @@ export class MediaEngine {
     if (sends(plan)) {
       const bin = this.gst.parseBin(sendDescription(plan, leg.handle), { sink: elementNames(leg.handle).sendInput })
       this.gst.setProperty(bin, 'name', `tx-${leg.handle}`)
-      this.gst.setProperty(this.byName(bin, elementNames(leg.handle).sink), 'socket', socket)
+      this.gst.setProperty(elementByName(bin, elementNames(leg.handle).sink), 'socket', socket)
       const mixer = this.newMixer(`out-${leg.handle}`)
       this.add(bin)
       this.add(mixer)
-      this.linkPads(this.staticPad(mixer, 'src'), this.staticPad(bin, 'sink'))
+      linkPads(staticPadOf(mixer, 'src'), staticPadOf(bin, 'sink'))
       bin.syncStateWithParent()
       this.startMixer(mixer)
       send = { mixer, bin }
@@ -419,11 +420,11 @@ export class MediaEngine {
     if (receives(plan)) {
       const bin = this.gst.parseBin(receiveDescription(plan, leg.handle), { src: elementNames(leg.handle).level })
       this.gst.setProperty(bin, 'name', `rx-${leg.handle}`)
-      this.gst.setProperty(this.byName(bin, elementNames(leg.handle).source), 'socket', socket)
-      const tee = this.element('tee', `tee-${leg.handle}`, { 'allow-not-linked': true })
+      this.gst.setProperty(elementByName(bin, elementNames(leg.handle).source), 'socket', socket)
+      const tee = makeElement(this.gst, 'tee', `tee-${leg.handle}`, { 'allow-not-linked': true })
       this.add(bin)
       this.add(tee)
-      this.linkPads(this.staticPad(bin, 'src'), this.staticPad(tee, 'sink'))
+      linkPads(staticPadOf(bin, 'src'), staticPadOf(tee, 'sink'))
       tee.syncStateWithParent()
       bin.syncStateWithParent()
       receive = { bin, tee }
@@ -459,13 +460,13 @@ export class MediaEngine {
   private newConference(id: string): Conference {
     const handle = `c${++this.serial}`
     const mixer = this.newMixer(`total-${handle}`)
-    const caps = this.element('capsfilter', `totalcaps-${handle}`, { caps: this.gst.caps(mixCaps) })
-    const tee = this.element('tee', `totaltee-${handle}`, { 'allow-not-linked': true })
+    const caps = makeElement(this.gst, 'capsfilter', `totalcaps-${handle}`, { caps: this.gst.caps(mixCaps) })
+    const tee = makeElement(this.gst, 'tee', `totaltee-${handle}`, { 'allow-not-linked': true })
     this.add(mixer)
     this.add(caps)
     this.add(tee)
-    this.linkPads(this.staticPad(mixer, 'src'), this.staticPad(caps, 'sink'))
-    this.linkPads(this.staticPad(caps, 'src'), this.staticPad(tee, 'sink'))
+    linkPads(staticPadOf(mixer, 'src'), staticPadOf(caps, 'sink'))
+    linkPads(staticPadOf(caps, 'src'), staticPadOf(tee, 'sink'))
     tee.syncStateWithParent()
     caps.syncStateWithParent()
     this.startMixer(mixer)
@@ -513,9 +514,9 @@ export class MediaEngine {
       )
       this.gst.setProperty(chain, 'name', `self-${leg.handle}`)
       this.add(chain)
-      const input = this.input(this.staticPad(chain, 'src'), send.mixer)
+      const input = this.input(staticPadOf(chain, 'src'), send.mixer)
       chain.syncStateWithParent()
-      const feed = this.feedPad(receive.tee, this.staticPad(chain, 'sink'), chain)
+      const feed = this.feedPad(receive.tee, staticPadOf(chain, 'sink'), chain)
       withoutSelf = { feed, chain, input }
     }
     const toTotal = receive === undefined ? undefined : this.feed(receive.tee, conference.mixer)
@@ -579,9 +580,9 @@ export class MediaEngine {
       { src: 'pace' },
     )
     this.gst.setProperty(bin, 'name', `prompt${++this.serial}-${leg.handle}`)
-    this.staticPad(this.byName(bin, 'parse'), 'src').setOffset(start)
+    staticPadOf(elementByName(bin, 'parse'), 'src').setOffset(start)
     this.add(bin)
-    const input = this.input(this.staticPad(bin, 'src'), send.mixer)
+    const input = this.input(staticPadOf(bin, 'src'), send.mixer)
     bin.syncStateWithParent()
     const round: PromptRound = { bin, input, timers: [] }
     playing.rounds.push(round)
@@ -699,66 +700,36 @@ export class MediaEngine {
    */
   private startMixer(mixer: GstElement): void {
     const epoch = this.epochs.get(mixer) ?? 0n
-    this.staticPad(mixer, 'src').setOffset(epoch)
+    staticPadOf(mixer, 'src').setOffset(epoch)
     startOwnClock(this.gst, this.pipeline, mixer, epoch)
   }
 
   /** A new request pad on `mixer`, taking its input from the pipeline's time into the mixer's own. */
   private mixerInput(mixer: GstElement): GstPad {
-    const pad = this.requestPad(mixer, 'sink_%u')
+    const pad = requestPadOf(mixer, 'sink_%u')
     pad.setOffset(-(this.epochs.get(mixer) ?? 0n))
     this.mixerPads++
-    return pad
-  }
-
-  private element(factory: string, name: string, properties: Readonly<Record<string, unknown>>): GstElement {
-    const element = this.gst.makeElement(factory, name)
-    if (element === null) throw new Error(`GStreamer element ${factory} missing`)
-    for (const [key, value] of Object.entries(properties)) if (value !== undefined) this.gst.setProperty(element, key, value)
-    return element
-  }
-
-  private byName(bin: GstBin, name: string): GstElement {
-    const element = bin.getByName(name)
-    if (element === null) throw new Error(`no element ${name} in its bin`)
-    return element
-  }
-
-  private staticPad(element: GstElement, name: string): GstPad {
-    const pad = element.getStaticPad(name)
-    if (pad === null) throw new Error(`${element.name} has no ${name} pad`)
-    return pad
-  }
-
-  private linkPads(src: GstPad, sink: GstPad): void {
-    const result = src.link(sink)
-    if (result !== 0) throw new Error(`cannot link ${src.getParent()?.name}:${src.name} to ${sink.getParent()?.name}:${sink.name} (${result})`)
-  }
-
-  private requestPad(element: GstElement, template: string): GstPad {
-    const pad = element.requestPadSimple(template)
-    if (pad === null) throw new Error(`${element.name} gave no ${template} pad`)
     return pad
   }
 
   /** A new tee pad into a new mixer pad. */
   private feed(tee: GstElement, mixer: GstElement): Feed {
     const mixerPad = this.mixerInput(mixer)
-    const teePad = this.requestPad(tee, 'src_%u')
-    this.linkPads(teePad, mixerPad)
+    const teePad = requestPadOf(tee, 'src_%u')
+    linkPads(teePad, mixerPad)
     return { tee, teePad, mixer, mixerPad }
   }
 
   /** A new tee pad into a static sink pad of `element` (recorded as the "mixer" of the feed for release order). */
   private feedPad(tee: GstElement, sink: GstPad, element: GstElement): Feed {
-    const teePad = this.requestPad(tee, 'src_%u')
-    this.linkPads(teePad, sink)
+    const teePad = requestPadOf(tee, 'src_%u')
+    linkPads(teePad, sink)
     return { tee, teePad, mixer: element, mixerPad: sink }
   }
 
   private input(src: GstPad, mixer: GstElement): Input {
     const mixerPad = this.mixerInput(mixer)
-    this.linkPads(src, mixerPad)
+    linkPads(src, mixerPad)
     return { mixer, mixerPad }
   }
 

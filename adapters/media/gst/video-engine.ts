@@ -24,6 +24,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
 import type { VideoStreamPlan, WireView } from '../worker/worker-protocol.js'
 import type { GSocket, GstBin, GstElement, GstPad, GstPipeline, Gstreamer } from './gstreamer.js'
+import { elementByName, linkPads, makeElement, requestPadOf, staticPadOf } from './graph-helpers.js'
 import { startOwnClock } from './own-clock.js'
 import {
   cameraDescription,
@@ -238,7 +239,7 @@ export class VideoEngine {
     if (videoSends(plan)) {
       const bin = this.gst.parseBin(videoSendDescription(plan, leg.handle), { sink: names.sendInput })
       this.gst.setProperty(bin, 'name', `vtx-${leg.handle}`)
-      this.gst.setProperty(this.byName(bin, names.sink), 'socket', socket)
+      this.gst.setProperty(elementByName(bin, names.sink), 'socket', socket)
       this.add(bin)
       bin.syncStateWithParent()
       leg.send = { bin }
@@ -251,11 +252,11 @@ export class VideoEngine {
     const names = videoElementNames(handle)
     const bin = this.gst.parseBin(cameraDescription(plan, handle), { src: names.cameraOut })
     this.gst.setProperty(bin, 'name', `vrx-${handle}`)
-    this.gst.setProperty(this.byName(bin, names.source), 'socket', socket)
-    const tee = this.element('tee', `vtee-${handle}`, { 'allow-not-linked': true })
+    this.gst.setProperty(elementByName(bin, names.source), 'socket', socket)
+    const tee = makeElement(this.gst, 'tee', `vtee-${handle}`, { 'allow-not-linked': true })
     this.add(bin)
     this.add(tee)
-    this.linkPads(this.staticPad(bin, 'src'), this.staticPad(tee, 'sink'))
+    linkPads(staticPadOf(bin, 'src'), staticPadOf(tee, 'sink'))
     tee.syncStateWithParent()
     bin.syncStateWithParent()
     return { bin, tee }
@@ -296,8 +297,8 @@ export class VideoEngine {
     this.stopWatching(leg)
     if (send === undefined || wanted === undefined) return
     const screen = this.screens.get(wanted.key) ?? this.buildScreen(wanted)
-    const teePad = this.requestPad(screen.tee, 'src_%u')
-    this.linkPads(teePad, this.staticPad(send.bin, 'sink'))
+    const teePad = requestPadOf(screen.tee, 'src_%u')
+    linkPads(teePad, staticPadOf(send.bin, 'sink'))
     // A viewer joining a running encode gets a keyframe now, not at the next periodic one (up to
     // key-int-max, a second, later): it can decode nothing before one. The event goes up through
     // the tee to the screen's x264enc; a new screen's encoder starts with a keyframe anyway.
@@ -326,19 +327,19 @@ export class VideoEngine {
     const compositor = this.gst.parseElement(compositorDescription(id))
     const encode = this.gst.parseBin(encodeDescription(this.format, id, screen.text !== undefined), { sink: names.input, src: names.output })
     this.gst.setProperty(encode, 'name', `encode-${id}`)
-    if (screen.text !== undefined) this.gst.setProperty(this.byName(encode, names.text), 'text', screen.text)
-    const tee = this.element('tee', names.tee, { 'allow-not-linked': true })
+    if (screen.text !== undefined) this.gst.setProperty(elementByName(encode, names.text), 'text', screen.text)
+    const tee = makeElement(this.gst, 'tee', names.tee, { 'allow-not-linked': true })
     this.add(compositor)
     this.add(encode)
     this.add(tee)
-    this.linkPads(this.staticPad(compositor, 'src'), this.staticPad(encode, 'sink'))
-    this.linkPads(this.staticPad(encode, 'src'), this.staticPad(tee, 'sink'))
+    linkPads(staticPadOf(compositor, 'src'), staticPadOf(encode, 'sink'))
+    linkPads(staticPadOf(encode, 'src'), staticPadOf(tee, 'sink'))
     tee.syncStateWithParent()
     encode.syncStateWithParent()
     const epoch = startOwnClock(this.gst, this.pipeline, compositor)
     // Back to the pipeline's running time downstream: RTP timestamps (rtpbasepayload derives them
     // from it) run on when a viewer moves to another screen, rather than jump back to its start.
-    this.staticPad(compositor, 'src').setOffset(epoch)
+    staticPadOf(compositor, 'src').setOffset(epoch)
     const built: BuiltScreen = { screen, id, compositor, epoch, encode, tee, tiles: [], viewers: new Set() }
     built.tiles = screen.tiles.map((tile) => this.buildTile(built, tile))
     this.screens.set(screen.key, built)
@@ -362,18 +363,18 @@ export class VideoEngine {
     const description = camera === undefined ? placeholderTileDescription(tile, id, this.format.fps) : tileDescription(tile, id)
     const chain = this.gst.parseBin(description, camera === undefined ? { src: names.label } : { sink: names.input, src: names.label })
     this.gst.setProperty(chain, 'name', `tile-${id}`)
-    this.gst.setProperty(this.byName(chain, names.label), 'text', tile.label ?? shown?.name ?? '')
+    this.gst.setProperty(elementByName(chain, names.label), 'text', tile.label ?? shown?.name ?? '')
     this.add(chain)
     // Into the compositor's own running time (own-clock.ts).
-    this.staticPad(chain, 'src').setOffset(-screen.epoch)
-    const compositorPad = this.requestPad(screen.compositor, 'sink_%u')
+    staticPadOf(chain, 'src').setOffset(-screen.epoch)
+    const compositorPad = requestPadOf(screen.compositor, 'sink_%u')
     this.gst.setProperty(compositorPad as unknown as GstElement, 'xpos', tile.x)
     this.gst.setProperty(compositorPad as unknown as GstElement, 'ypos', tile.y)
-    this.linkPads(this.staticPad(chain, 'src'), compositorPad)
+    linkPads(staticPadOf(chain, 'src'), compositorPad)
     chain.syncStateWithParent()
     if (camera === undefined) return { tile, chain, compositorPad }
-    const teePad = this.requestPad(camera.tee, 'src_%u')
-    this.linkPads(teePad, this.staticPad(chain, 'sink'))
+    const teePad = requestPadOf(camera.tee, 'src_%u')
+    linkPads(teePad, staticPadOf(chain, 'sink'))
     return { tile, chain, compositorPad, feed: { tee: camera.tee, teePad } }
   }
 
@@ -394,37 +395,7 @@ export class VideoEngine {
     }
   }
 
-  // ---- graph helpers --------------------------------------------------------------------------
-
-  private element(factory: string, name: string, properties: Readonly<Record<string, unknown>>): GstElement {
-    const element = this.gst.makeElement(factory, name)
-    if (element === null) throw new Error(`GStreamer element ${factory} missing`)
-    for (const [key, value] of Object.entries(properties)) this.gst.setProperty(element, key, value)
-    return element
-  }
-
-  private byName(bin: GstBin, name: string): GstElement {
-    const element = bin.getByName(name)
-    if (element === null) throw new Error(`no element ${name} in its bin`)
-    return element
-  }
-
-  private staticPad(element: GstElement, name: string): GstPad {
-    const pad = element.getStaticPad(name)
-    if (pad === null) throw new Error(`${element.name} has no ${name} pad`)
-    return pad
-  }
-
-  private requestPad(element: GstElement, template: string): GstPad {
-    const pad = element.requestPadSimple(template)
-    if (pad === null) throw new Error(`${element.name} gave no ${template} pad`)
-    return pad
-  }
-
-  private linkPads(src: GstPad, sink: GstPad): void {
-    const result = src.link(sink)
-    if (result !== 0) throw new Error(`cannot link ${src.getParent()?.name}:${src.name} to ${sink.getParent()?.name}:${sink.name} (${result})`)
-  }
+  // ---- graph helpers (the shared ones are in graph-helpers.ts) ------------------------------
 
   private unfeed(feed: TeeFeed): void {
     feed.tee.releaseRequestPad(feed.teePad)
