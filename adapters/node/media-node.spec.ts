@@ -14,17 +14,14 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import * as E from 'fp-ts/lib/Either.js'
 import type { RtpEndpoint } from '../media/gst/testing/rtp-endpoint.js'
 import { analysisRate, rtpEndpoint, telephoneEventPackets } from '../media/gst/testing/rtp-endpoint.js'
 import { pcmSamples, toneShareDb } from '../media/gst/testing/tone-analysis.js'
 import type { DialogEnd, Dialog } from '../sip/stack/stack-types.js'
-import { serve } from './serve.js'
 import type { RunningNode } from './serve.js'
+import { adminAuthorization, startRunningNode } from './testing/running-node.js'
 import { TestSipClient } from './testing/sip-client.js'
 
-const password = 'media node secret'
-const authorization = `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`
 
 /** As media-worker.spec.ts: a present tone is near 0 dB of the received energy, an absent one far below. */
 const heard = -12
@@ -73,28 +70,7 @@ const logSink = new Writable({
   },
 })
 
-const startNode = async (dataDir: string): Promise<RunningNode> => {
-  const started = await serve({
-    env: {
-      PARLEY_BIND: '127.0.0.1',
-      PARLEY_PUBLIC_HOST: '127.0.0.1',
-      PARLEY_SIP_PORT: '0',
-      PARLEY_SIPS_PORT: '0',
-      PARLEY_HTTP_PORT: '0',
-      PARLEY_DATA_DIR: dataDir,
-      PARLEY_ADMIN_PASSWORD: password,
-      PARLEY_LOG_LEVEL: 'info',
-    },
-    cwd: dataDir,
-    networkInterfaces: () => ({}),
-    assembly: 'live',
-    logDestination: logSink,
-    uptime: () => 1,
-    adminPasswordGenerated: () => assert.fail('PARLEY_ADMIN_PASSWORD is set: nothing is generated'),
-  })
-  if (E.isLeft(started)) assert.fail(`the node did not start: ${JSON.stringify(started.left)}`)
-  return started.right
-}
+const startNode = async (dataDir: string): Promise<RunningNode> => (await startRunningNode(dataDir, { PARLEY_MEDIA: 'gst', PARLEY_LOG_LEVEL: 'info' }, logSink)).node
 
 const call = async (sip: TestSipClient, dialled: string, name: string, tone: number | undefined): Promise<Caller> => {
   const endpoint = await rtpEndpoint({ codec: 'PCMU', ...(tone === undefined ? {} : { tone }) })
@@ -152,7 +128,7 @@ void test('the node with its media worker: RFC 4733 PIN, N-1 audio mix, a killed
   assert.ok(media?.kind === 'gst' && 'startMs' in media && media.worker !== null, `the ready line names a running worker: ${JSON.stringify(media)}`)
   const firstWorker = media.worker
   const participants = async (): Promise<ReadonlyArray<Record<string, unknown>>> => {
-    const response = await fetch(`http://127.0.0.1:${node.ready.http}/api/admin/status/v1/participant/`, { headers: { authorization } })
+    const response = await fetch(`http://127.0.0.1:${node.ready.http}/api/admin/status/v1/participant/`, { headers: { authorization: adminAuthorization } })
     assert.equal(response.status, 200)
     return ((await response.json()) as { objects: ReadonlyArray<Record<string, unknown>> }).objects
   }

@@ -14,13 +14,11 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
-import * as E from 'fp-ts/lib/Either.js'
 import type { EndpointOptions, RtpEndpoint } from '../media/gst/testing/rtp-endpoint.js'
 import { analysisRate, rtpEndpoint } from '../media/gst/testing/rtp-endpoint.js'
 import { pcmSamples, toneShareDb } from '../media/gst/testing/tone-analysis.js'
 import type { Dialog } from '../sip/stack/stack-types.js'
-import { serve } from './serve.js'
+import { startRunningNode } from './testing/running-node.js'
 import { TestSipClient } from './testing/sip-client.js'
 
 const heard = -12
@@ -62,26 +60,7 @@ const lastSeconds = (pcm: Buffer, seconds: number): Float64Array => {
 
 void test('an SfB-style SRTP + ICE call and a plain one in meet.bob hear each other through the node and its media worker', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-srtp-node-'))
-  const started = await serve({
-    env: {
-      PARLEY_BIND: '127.0.0.1',
-      PARLEY_PUBLIC_HOST: '127.0.0.1',
-      PARLEY_SIP_PORT: '0',
-      PARLEY_SIPS_PORT: '0',
-      PARLEY_HTTP_PORT: '0',
-      PARLEY_DATA_DIR: dataDir,
-      PARLEY_ADMIN_PASSWORD: 'srtp node secret',
-      PARLEY_LOG_LEVEL: 'warn',
-    },
-    cwd: dataDir,
-    networkInterfaces: () => ({}),
-    assembly: 'live',
-    logDestination: new Writable({ write: (_chunk, _encoding, done) => done() }),
-    uptime: () => 1,
-    adminPasswordGenerated: () => assert.fail('PARLEY_ADMIN_PASSWORD is set: nothing is generated'),
-  })
-  if (E.isLeft(started)) assert.fail(`the node did not start: ${JSON.stringify(started.left)}`)
-  const node = started.right
+  const { node } = await startRunningNode(dataDir, { PARLEY_MEDIA: 'gst', PARLEY_LOG_LEVEL: 'warn' })
   const sip = await TestSipClient.open(node.ready.sip?.udp ?? 0)
   const endpoints: RtpEndpoint[] = []
   const dialogs: Dialog[] = []

@@ -38,6 +38,7 @@ export const startRunningNode = async (dir: string, extraEnv: Readonly<Record<st
       PARLEY_DATA_DIR: dir,
       PARLEY_ADMIN_PASSWORD: adminPassword,
       PARLEY_LOG_LEVEL: 'silent',
+      PARLEY_MEDIA: 'loopback', // attacks are on signalling: no GStreamer pipeline per call (extraEnv may ask for gst)
       ...extraEnv,
     },
     cwd: dir,
