@@ -11,18 +11,7 @@ import fc from 'fast-check'
 import { parseSdp, parseSdpWithTransform } from './parse-sdp.js'
 import * as F from './sdp-fixtures.js'
 
-const fixtures: ReadonlyArray<readonly [string, string]> = [
-  ['sfbAudioVideoOffer', F.sfbAudioVideoOffer()],
-  ['sfbAudioVideoOffer without H.264', F.sfbAudioVideoOffer(false)],
-  ['sfbAudioOnlyAvpOffer', F.sfbAudioOnlyAvpOffer],
-  ['sfbImOffer', F.sfbImOffer],
-  ['sfbApplicationSharingOffer', F.sfbApplicationSharingOffer],
-  ['sippPcmuOffer', F.sippPcmuOffer],
-  ['baresipOffer', F.baresipOffer],
-  ['baresipSrtpIpv6Offer', F.baresipSrtpIpv6Offer],
-  ['polycomBfcpOffer', F.polycomBfcpOffer],
-  ['tandbergUdpBfcpOffer', F.tandbergUdpBfcpOffer],
-]
+const fixtures = F.namedOffers()
 
 void test('the reader by name reads every fixture as sdp-transform does', () => {
   for (const [name, sdp] of fixtures) assert.deepEqual(parseSdp(sdp), parseSdpWithTransform(sdp), name)

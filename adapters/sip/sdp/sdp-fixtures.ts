@@ -338,3 +338,17 @@ export const tandbergUdpBfcpOffer = sdp(
 export const polycomServerOnlyBfcpOffer = polycomBfcpOffer
   .replace('a=floorctrl:c-s', 'a=floorctrl:s-only')
   .replace('a=setup:actpass', 'a=setup:passive')
+
+/** Every offer above with its name, for specs that hold a reader or writer to sdp-transform's on each. */
+export const namedOffers = (): ReadonlyArray<readonly [string, string]> => [
+  ['sfbAudioVideoOffer', sfbAudioVideoOffer()],
+  ['sfbAudioVideoOffer without H.264', sfbAudioVideoOffer(false)],
+  ['sfbAudioOnlyAvpOffer', sfbAudioOnlyAvpOffer],
+  ['sfbImOffer', sfbImOffer],
+  ['sfbApplicationSharingOffer', sfbApplicationSharingOffer],
+  ['sippPcmuOffer', sippPcmuOffer],
+  ['baresipOffer', baresipOffer],
+  ['baresipSrtpIpv6Offer', baresipSrtpIpv6Offer],
+  ['polycomBfcpOffer', polycomBfcpOffer],
+  ['tandbergUdpBfcpOffer', tandbergUdpBfcpOffer],
+]

@@ -19,17 +19,7 @@ import { writeSdp } from './sdp-serialise.js'
 /** sdp-transform's writer fills in missing fields on the object it is given: it gets a copy. */
 const same = (description: SessionDescription, label: string): void => assert.equal(writeSdp(description), write(structuredClone(description)), label)
 
-const fixtures: ReadonlyArray<readonly [string, string]> = [
-  ['sfbAudioVideoOffer', F.sfbAudioVideoOffer()],
-  ['sfbAudioOnlyAvpOffer', F.sfbAudioOnlyAvpOffer],
-  ['sfbImOffer', F.sfbImOffer],
-  ['sfbApplicationSharingOffer', F.sfbApplicationSharingOffer],
-  ['sippPcmuOffer', F.sippPcmuOffer],
-  ['baresipOffer', F.baresipOffer],
-  ['baresipSrtpIpv6Offer', F.baresipSrtpIpv6Offer],
-  ['polycomBfcpOffer', F.polycomBfcpOffer],
-  ['tandbergUdpBfcpOffer', F.tandbergUdpBfcpOffer],
-]
+const fixtures = F.namedOffers()
 
 const local = (publicHost: string): LocalMedia => ({
   publicHost,
