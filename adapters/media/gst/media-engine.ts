@@ -174,6 +174,8 @@ export class MediaEngine {
   private readonly secure: SecureLegs
   /** The video ports' shims and keying (one per leg, beside its audio ports' own). */
   private readonly secureVideo: SecureLegs
+  /** The content ports' shims and keying (BFCP slides or SfB VbSS over SRTP/ICE), likewise. */
+  private readonly secureContent: SecureLegs
   private pool: RtpPortPool<GSocket> | undefined
   private bindHost = '0.0.0.0'
   private serial = 0
@@ -190,6 +192,7 @@ export class MediaEngine {
     this.now = options.now ?? (() => performance.now())
     this.secure = new SecureLegs({ gst: this.gst, logger: this.logger, onLegFailed: (leg, reason) => this.emit({ _tag: 'LegFailed', leg, reason }) })
     this.secureVideo = new SecureLegs({ gst: this.gst, logger: this.logger, onLegFailed: (leg, reason) => this.emit({ _tag: 'LegFailed', leg, reason }) })
+    this.secureContent = new SecureLegs({ gst: this.gst, logger: this.logger, onLegFailed: (leg, reason) => this.emit({ _tag: 'LegFailed', leg, reason }) })
     this.pipeline = this.gst.newPipeline('parley-media')
     const bus = this.pipeline.getBus()
     bus.addSignalWatch()
@@ -285,18 +288,25 @@ export class MediaEngine {
   }
 
   /**
-   * The leg's BFCP content stream (its second video m-line) on its `content` port. Plain RTP only:
-   * SRTP or ICE content is not shimmed yet, so such a stream is left out (logged) rather than
-   * failing the leg's call.
+   * The leg's content stream (BFCP slides, RFC 4796 `a=content:slides`; SfB VbSS,
+   * `a=label:applicationsharing-video`) on its `content` port; an SRTP or ICE one behind that
+   * port's own shim and keying, as the camera's (RFC 4568 keys are per m-line).
    */
   private attachContent(leg: Leg, plan: LegPlan): Result {
     const content = plan.content
     const pair = leg.ports.get('content')
-    if (content?.srtp !== undefined || content?.ice !== undefined) {
-      this.logger.warn({ leg: leg.id }, 'content over SRTP or ICE is not received yet; the content stream is left out')
-      return this.video.attachContent(leg.id, leg.handle, undefined, undefined, undefined)
-    }
-    return this.video.attachContent(leg.id, leg.handle, content, pair?.rtp, pair?.port)
+    if (content === undefined || pair === undefined) return this.video.attachContent(leg.id, leg.handle, content, pair?.rtp, pair?.port)
+    const keys = this.secureContent.check(content)
+    if (E.isLeft(keys)) return E.left(`leg ${plan.leg} content: ${keys.left}`)
+    if (content.localPort !== undefined && content.localPort !== pair.port) return E.left(`leg ${plan.leg}: the answer says content port ${content.localPort}, the worker holds ${pair.port} for it`)
+    const transport = this.secureContent.transport(leg.id, content, pair, this.bindHost)
+    if (E.isLeft(transport)) return E.left(`leg ${plan.leg} content: ${transport.left}`)
+    const attached = this.video.attachContent(leg.id, leg.handle, transport.right.plan, transport.right.socket, pair.port)
+    if (E.isLeft(attached)) return attached
+    const source = this.video.contentSource(leg.id)
+    if (source === undefined) this.secureContent.forgetReceive(leg.id)
+    else this.secureContent.keySource(leg.id, source, videoSourceCaps(content), content.srtp)
+    return ok
   }
 
   /**
@@ -317,6 +327,7 @@ export class MediaEngine {
     this.secure.release(leg.id)
     this.video.release(legId)
     this.secureVideo.release(leg.id)
+    this.secureContent.release(leg.id)
     for (const pair of leg.ports.values()) this.pool?.release(pair)
     this.legs.delete(legId)
     this.byHandle.delete(leg.handle)
@@ -389,6 +400,7 @@ export class MediaEngine {
     this.pipeline.setState(this.gst.State.NULL)
     this.secure.close()
     this.secureVideo.close()
+    this.secureContent.close()
     for (const leg of this.legs.values()) for (const pair of leg.ports.values()) this.pool?.release(pair)
     this.legs.clear()
   }

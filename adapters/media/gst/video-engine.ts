@@ -15,7 +15,11 @@
  * Content (BFCP, RFC 8855/8856): a room system's second video stream (`a=content:slides`) is
  * received and decoded like a camera, into a tee of its own. A Content view shows the content of
  * the floor holder the media engine names for the viewer (`contentOf`) as the main picture, the
- * active speaker small over it (DESIGN §2); a floor change re-applies every Content view.
+ * active speaker small over it (DESIGN §2); a floor change re-applies every Content view. A leg
+ * whose content stream Parley sends on (a room system's content line answered sendrecv or
+ * sendonly, an SfB VbSS viewer) gets the floor holder's content alone on it, one encode shared by
+ * every such receiver; nothing while there is none or the leg presents itself. An SRTP or ICE
+ * content stream runs behind its ports' shim like the camera's (media-engine.ts keys its source).
  *
  * Unlinking follows media-engine.ts: an aggregator's request pad is released first, then the tee
  * pad that fed it; an element leaves the pipeline only after everything pushing into it has stopped.
@@ -66,11 +70,17 @@ interface VideoLeg {
   camera?: Camera
   /** The leg's decoded content stream (its second video m-line, BFCP slides). */
   content?: Camera
+  /** Parley's content stream out to the leg, and the screen it is sent (the floor holder's content alone). */
+  contentSend?: { readonly bin: GstBin }
+  contentWatching?: { readonly key: string; readonly feed: TeeFeed }
   send?: { readonly bin: GstBin }
   view?: WireView
   /** The screen this leg is sent, and the tee pad it is sent from. */
   watching?: { readonly key: string; readonly feed: TeeFeed }
 }
+
+/** A leg's content stream out as a screen's viewer, beside the leg's main picture (which may be the same screen). */
+const contentViewer = (leg: string): string => `${leg}#content`
 
 interface BuiltTile {
   readonly tile: Tile
@@ -151,8 +161,10 @@ export class VideoEngine {
   }
 
   /**
-   * Starts (or replaces) the leg's received content stream; `plan` undefined = none. Plain RTP
-   * only (the caller keeps SRTP/ICE content out). The tiles showing it are rebuilt on it.
+   * Starts (or replaces) the leg's content stream; `plan` undefined = none. Received content is
+   * decoded (the tiles showing it are rebuilt on it); content Parley sends carries the floor
+   * holder's. For an SRTP or ICE leg, `socket` and the plan's remote are its content port shim's
+   * and the caller keys the decoder's source (`contentSource`), as for the camera.
    */
   attachContent(legId: string, handle: string, plan: VideoStreamPlan | undefined, socket: GSocket | undefined, port: number | undefined): E.Either<string, void> {
     if (plan !== undefined && socket === undefined) return E.left(`leg ${legId} has no content port (allocatePorts with content first)`)
@@ -160,9 +172,10 @@ export class VideoEngine {
     const leg = this.legOf(legId, handle)
     const hadContent = leg.content !== undefined
     this.removeContent(leg)
-    if (plan !== undefined && socket !== undefined && videoReceives(plan)) {
+    if (plan !== undefined && socket !== undefined) {
       try {
-        leg.content = this.buildDecoder(`c${leg.handle}`, plan, socket)
+        if (videoReceives(plan)) leg.content = this.buildDecoder(`c${leg.handle}`, plan, socket)
+        if (videoSends(plan)) leg.contentSend = { bin: this.buildSend(`c${leg.handle}`, plan, socket) }
       } catch (error) {
         this.removeContent(leg)
         return E.left(`leg ${legId} content: ${error instanceof Error ? error.message : String(error)}`)
@@ -170,7 +183,12 @@ export class VideoEngine {
     }
     if (hadContent || leg.content !== undefined) {
       this.rebuildTilesOf(leg.id)
-      this.refreshContentViews()
+      return this.refreshContentViews()
+    }
+    try {
+      this.applyContentOut(leg)
+    } catch (error) {
+      return E.left(`leg ${legId} content out: ${error instanceof Error ? error.message : String(error)}`)
     }
     return E.right(undefined)
   }
@@ -178,9 +196,9 @@ export class VideoEngine {
   /** Every Content view again: the floor moved, or a presenter's content stream came or went. */
   refreshContentViews(): E.Either<string, void> {
     for (const leg of this.legs.values()) {
-      if (leg.view?._tag !== 'Content') continue
       try {
-        this.applyView(leg)
+        if (leg.view?._tag === 'Content') this.applyView(leg)
+        this.applyContentOut(leg)
       } catch (error) {
         return E.left(`leg ${leg.id} content view: ${error instanceof Error ? error.message : String(error)}`)
       }
@@ -220,6 +238,12 @@ export class VideoEngine {
     return leg?.camera === undefined ? undefined : (leg.camera.bin.getByName(videoElementNames(leg.handle).source) ?? undefined)
   }
 
+  /** The `udpsrc` of the leg's received content stream (absent when it receives none). */
+  contentSource(legId: string): GstElement | undefined {
+    const leg = this.legs.get(legId)
+    return leg?.content === undefined ? undefined : (leg.content.bin.getByName(videoElementNames(`c${leg.handle}`).source) ?? undefined)
+  }
+
   stats(): VideoStats {
     return { screens: this.screens.size, elements: this.elementCount }
   }
@@ -235,16 +259,19 @@ export class VideoEngine {
   }
 
   private buildStreams(leg: VideoLeg, plan: VideoStreamPlan, socket: GSocket): void {
-    const names = videoElementNames(leg.handle)
-    if (videoSends(plan)) {
-      const bin = this.gst.parseBin(videoSendDescription(plan, leg.handle), { sink: names.sendInput })
-      this.gst.setProperty(bin, 'name', `vtx-${leg.handle}`)
-      this.gst.setProperty(elementByName(bin, names.sink), 'socket', socket)
-      this.add(bin)
-      bin.syncStateWithParent()
-      leg.send = { bin }
-    }
+    if (videoSends(plan)) leg.send = { bin: this.buildSend(leg.handle, plan, socket) }
     if (videoReceives(plan)) leg.camera = this.buildDecoder(leg.handle, plan, socket)
+  }
+
+  /** An encoded screen's way out as H.264 RTP on `socket` (the main video, or content under its own handle). */
+  private buildSend(handle: string, plan: VideoStreamPlan, socket: GSocket): GstBin {
+    const names = videoElementNames(handle)
+    const bin = this.gst.parseBin(videoSendDescription(plan, handle), { sink: names.sendInput })
+    this.gst.setProperty(bin, 'name', `vtx-${handle}`)
+    this.gst.setProperty(elementByName(bin, names.sink), 'socket', socket)
+    this.add(bin)
+    bin.syncStateWithParent()
+    return bin
   }
 
   /** H.264 RTP on `socket` decoded into a tee (a camera, or a content stream under its own handle). */
@@ -263,6 +290,11 @@ export class VideoEngine {
   }
 
   private removeContent(leg: VideoLeg): void {
+    this.stopWatchingContent(leg)
+    if (leg.contentSend !== undefined) {
+      this.removeElements([leg.contentSend.bin])
+      delete leg.contentSend
+    }
     if (leg.content === undefined) return
     this.removeDecoder(leg.content)
     delete leg.content
@@ -306,6 +338,40 @@ export class VideoEngine {
     screen.viewers.add(leg.id)
     leg.watching = { key: wanted.key, feed: { tee: screen.tee, teePad } }
     this.logger.debug({ leg: leg.id, screen: wanted.key, viewers: screen.viewers.size }, 'leg watches a screen')
+  }
+
+  /**
+   * Sends the leg's content stream the floor holder's content alone (no speaker, no name: the
+   * receiver shows it as content beside its main picture), or nothing: no content stream out, no
+   * floor holder with decoded content, or the leg presents itself. Its screen is shared with every
+   * other such receiver of that content; the viewer key keeps it apart from the leg's main picture.
+   */
+  private applyContentOut(leg: VideoLeg): void {
+    const send = leg.contentSend
+    const holder = send === undefined ? undefined : this.contentOf(leg.id)
+    const shown = holder !== undefined && holder !== leg.id && this.legs.get(holder)?.content !== undefined ? holder : undefined
+    const wanted = shown === undefined ? undefined : screenFor({ _tag: 'Content', presenter: '' }, leg.id, this.format, shown)
+    if (wanted?.key === leg.contentWatching?.key) return
+    this.stopWatchingContent(leg)
+    if (send === undefined || wanted === undefined) return
+    const screen = this.screens.get(wanted.key) ?? this.buildScreen(wanted)
+    const teePad = requestPadOf(screen.tee, 'src_%u')
+    linkPads(teePad, staticPadOf(send.bin, 'sink'))
+    if (screen.viewers.size > 0 && !this.gst.forceKeyUnit(teePad)) this.logger.debug({ leg: leg.id, screen: wanted.key }, 'force-key-unit refused')
+    screen.viewers.add(contentViewer(leg.id))
+    leg.contentWatching = { key: wanted.key, feed: { tee: screen.tee, teePad } }
+    this.logger.debug({ leg: leg.id, screen: wanted.key, viewers: screen.viewers.size }, 'leg receives content')
+  }
+
+  private stopWatchingContent(leg: VideoLeg): void {
+    const watching = leg.contentWatching
+    if (watching === undefined) return
+    this.unfeed(watching.feed)
+    delete leg.contentWatching
+    const screen = this.screens.get(watching.key)
+    if (screen === undefined) return
+    screen.viewers.delete(contentViewer(leg.id))
+    if (screen.viewers.size === 0) this.removeScreen(screen)
   }
 
   private stopWatching(leg: VideoLeg): void {
