@@ -35,12 +35,25 @@ interface World {
   readonly clients: BfcpClient[]
 }
 
-const open = async (guestsCanPresent: boolean): Promise<World> => {
+/** The media side's floor, as the GrantFloor and RevokeFloor effects that reach it leave it. */
+const floorHolders = (): { readonly inner: Media; readonly held: Set<string> } => {
+  const held = new Set<string>()
+  const inner: Media = {
+    perform: (effect) => {
+      if (effect._tag === 'GrantFloor') held.add(effect.leg)
+      if (effect._tag === 'RevokeFloor') held.delete(effect.leg)
+      return TE.right(undefined)
+    },
+    onInput: () => undefined,
+  }
+  return { inner, held }
+}
+
+const open = async (guestsCanPresent: boolean, inner: Media = { perform: () => TE.right(undefined), onInput: () => undefined }): Promise<World> => {
   const h = new NodeHarness(makeConfig({ vmrs: [room(guestsCanPresent)] }))
   const opened = await FloorControl.open({ bindHost: '127.0.0.1', port: 0, clock: systemClock, logger: pino({ level: 'silent' }), timers: { reconnectMs: 100 } })
   assert.ok(opened._tag === 'Right')
   const floor = opened.right
-  const inner: Media = { perform: () => TE.right(undefined), onInput: () => undefined }
   const media = floor.media(inner)
   const carry = (effects: ReadonlyArray<Effect>): void => {
     for (const e of effects) if (isMedia(e)) void media.perform(e)()
@@ -216,5 +229,36 @@ void describe('BFCP where Guests may not present', () => {
     const deadline = Date.now() + 2_000
     while (!w.inputs.includes('ContentReleased host2') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
     assert.ok(w.inputs.includes('ContentReleased host2'), w.inputs.join(', '))
+  })
+})
+
+void describe('the media side’s floor follows BFCP releases (it decodes only the holder’s content)', () => {
+  const media = floorHolders()
+  let w: World
+  before(async () => (w = await open(true, media.inner)))
+  after(async () => close(w))
+
+  void it('a FloorRelease revokes the floor on the media side too, so the next presenter is its only holder', async () => {
+    const first = await w.client(w.join('r1', 'host'), 'udp')
+    const second = await w.client(w.join('r2', 'host'), 'tcp')
+    const pending = await first.requestFloor()
+    await first.statusUpdate('Granted')
+    assert.deepEqual([...media.held], ['r1'])
+    await first.releaseFloor(floorRequestIdIn(pending) ?? assert.fail('no floor request id'))
+    assert.deepEqual([...media.held], [], 'the core emits no RevokeFloor for a release: the adapter tells the media side')
+    assert.ok(!w.h.log.some((e) => e._tag === 'RevokeFloor' && e.leg === 'r1'))
+    await second.requestFloor()
+    await second.statusUpdate('Granted')
+    assert.deepEqual([...media.held], ['r2'])
+  })
+
+  void it('a presenter’s Goodbye leaves no holder on the media side', async () => {
+    const presenter = await w.client(w.join('r3', 'host'), 'udp')
+    await presenter.requestFloor()
+    await presenter.statusUpdate('Granted')
+    assert.ok(media.held.has('r3'))
+    assert.equal((await presenter.request('Goodbye')).primitive, 'GoodbyeAck')
+    assert.ok(!media.held.has('r3'))
+    assert.deepEqual([...media.held], [])
   })
 })
