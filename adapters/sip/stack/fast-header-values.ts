@@ -14,6 +14,7 @@
 import { NameAddrHeader } from 'sip.js/lib/grammar/name-addr-header.js'
 import { URI } from 'sip.js/lib/grammar/uri.js'
 import type { ParseMemo } from './parse-memo.js'
+import { readAbsoluteFromOrTo } from './absolute-uri.js'
 
 const tokenChars = "A-Za-z0-9.!%*_+`'~-"
 const charTable = (pattern: string): Uint8Array => {
@@ -336,8 +337,18 @@ export const fastHeaderValue = (text: string, rule: string): unknown => {
   }
 }
 
-/** A header value as the grammar would parse it: the readers above first, the memoised grammar for the rest. */
+/**
+ * A header value as the grammar would parse it: the readers above first, the memoised grammar
+ * for the rest. From and To with a URI other than sip/sips, which RFC 3261 allows and the
+ * grammar refuses (answering -1 for every one of them), are read by absolute-uri.ts before the
+ * grammar is asked: a tel: From from a PSTN gateway is new in each call, as its tag is.
+ */
 export const parseHeaderValue = (text: string, rule: string, memo: ParseMemo): unknown => {
   const fast = fastHeaderValue(text, rule)
-  return fast !== undefined ? fast : memo.parse(text, rule)
+  if (fast !== undefined) return fast
+  if (rule === 'From' || rule === 'To') {
+    const absolute = readAbsoluteFromOrTo(text)
+    if (absolute !== undefined) return absolute
+  }
+  return memo.parse(text, rule)
 }

@@ -138,6 +138,24 @@ void test('an RFC 2543 INVITE (no branch cookie, no From tag, no Contact, RFC 44
   assert.equal(peer.lastResponse().status, 200)
 })
 
+void test('an INVITE from a PSTN caller (tel: From and To, RFC 3261 §20.20, §20.39) is taken, not refused 400', async () => {
+  const { network, peer, seen } = setup()
+  peer.send('udp', node, requestLines('INVITE', ['Contact: <sip:+15551234567@192.0.2.20;user=phone>']).map((l) =>
+    l.startsWith('From') ? 'From: "+1 555" <tel:+15551234567>;tag=gw1' : l.startsWith('To') ? 'To: <tel:+15557654321;phone-context=example.com>' : l,
+  ))
+  await settle(network)
+  const invite = seen[0]
+  assert.ok(invite !== undefined, 'delivered to the handler, not refused 400')
+  assert.equal(invite.request.getHeader('From'), '"+1 555" <tel:+15551234567>;tag=gw1')
+  const answered = invite.respond({ status: 200 })
+  assert.ok(E.isRight(answered) && answered.right !== undefined)
+  await settle(network)
+  const ok = peer.lastResponse()
+  assert.equal(ok.status, 200)
+  assert.equal(ok.getHeader('From'), '"+1 555" <tel:+15551234567>;tag=gw1')
+  assert.match(ok.getHeader('To') ?? '', /^<tel:\+15557654321;phone-context=example\.com>;tag=\w+$/)
+})
+
 void test('in a dialog: a lower CSeq gets 500, an OPTIONS gets 200, a request without a handler 501', async () => {
   const { network, peer, seen } = setup()
   peer.send('udp', node, requestLines('INVITE', ['Contact: <sip:peer@192.0.2.20>']).map((l) => (l.startsWith('CSeq') ? 'CSeq: 10 INVITE' : l)))
