@@ -10,11 +10,11 @@ import { callerParty, dialledAddress, eventPackage, expiresOf, hostOfUri, nameAd
 
 const memo = createParseMemo(64)
 
-const request = (uri: string, headers: ReadonlyArray<string>, to = '<sip:meet.bob@example.com>'): SipRequest => {
+const request = (uri: string, headers: ReadonlyArray<string>, to = '<sip:meet.bob@example.com>', from = '"Carol" <sip:carol@example.net>;tag=1'): SipRequest => {
   const head = [
     `INVITE ${uri} SIP/2.0`,
     'Via: SIP/2.0/UDP 192.0.2.20:5060;branch=z9hG4bKx',
-    'From: "Carol" <sip:carol@example.net>;tag=1',
+    `From: ${from}`,
     `To: ${to}`,
     'Call-ID: c1',
     'CSeq: 1 INVITE',
@@ -45,6 +45,13 @@ void test('trusted peers name the caller with P-Asserted-Identity; anyone else b
   const withPai = request('sip:meet.bob@example.com', ['P-Asserted-Identity: <tel:+15551234>, "Alice Smith" <sip:alice@contoso.com>'])
   assert.deepEqual(callerParty(withPai, true), { displayName: 'Alice Smith', uri: 'sip:alice@contoso.com' })
   assert.deepEqual(callerParty(withPai, false), { displayName: 'Carol', uri: 'sip:carol@example.net' })
+  // A PSTN gateway asserting the number alone (RFC 3325 §9.1), and a PSTN caller's tel: From.
+  const telOnly = request('sip:meet.bob@example.com', ['P-Asserted-Identity: "+1 555" <tel:+15551234>', 'P-Asserted-Identity: <urn:x:y>'])
+  assert.deepEqual(callerParty(telOnly, true), { displayName: '+1 555', uri: 'tel:+15551234' })
+  const pstn = request('sip:meet.bob@example.com', [], undefined, '"+1 555" <tel:+15551234567>;tag=abc')
+  assert.deepEqual(callerParty(pstn, false), { displayName: '+1 555', uri: 'tel:+15551234567' })
+  const bareNumber = request('sip:meet.bob@example.com', ['P-Asserted-Identity: <tel:+15551234567>'], undefined, '"Reception" <sip:anonymous@anonymous.invalid>;tag=abc')
+  assert.deepEqual(callerParty(bareNumber, true), { displayName: 'Reception', uri: 'tel:+15551234567' })
 })
 
 void test('Supported tags, Event package and Expires as written, in long or compact form', () => {

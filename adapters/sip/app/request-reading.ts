@@ -67,15 +67,20 @@ const partyOf = (value: string | undefined): Party | undefined => {
   return E.isLeft(parsed) ? undefined : { displayName: parsed.right.displayName ?? '', uri: parsed.right.uri }
 }
 
-/** The caller: the trusted peer's asserted identity (its first sip/sips one), else the From header. */
+/**
+ * The caller: the trusted peer's asserted identity (its first sip/sips one, else its tel one: RFC
+ * 3325 §9.1 allows one of each, and a PSTN gateway may assert the number alone), else the From header.
+ */
 export const callerParty = (request: SipRequest, trusted: boolean): Party => {
   if (trusted) {
     const asserted = request
       .getHeaders('P-Asserted-Identity')
       .flatMap(splitHeaderList)
       .map(partyOf)
-      .find((p): p is Party => p !== undefined && /^sips?:/i.test(p.uri))
-    if (asserted !== undefined) return asserted
+      .filter((p): p is Party => p !== undefined)
+    const identity = asserted.find((p) => /^sips?:/i.test(p.uri)) ?? asserted.find((p) => /^tel:/i.test(p.uri))
+    // The asserted URI is the identity; a gateway that asserts a bare number leaves the name to From (choice).
+    if (identity !== undefined) return identity.displayName !== '' ? identity : { displayName: partyOf(request.getHeader('From'))?.displayName ?? '', uri: identity.uri }
   }
   return partyOf(request.getHeader('From')) ?? { displayName: '', uri: '' }
 }
