@@ -7,7 +7,10 @@
  * - `Dtmf` (RFC 4733 telephone-event) → DtmfReceived;
  * - `ActiveSpeaker` (audio levels) → ActiveSpeakerChanged;
  * - a worker death → CallEnded with reason `transport` for every leg whose media it carried,
- *   so that the core ends those calls (BYE) and the conferences stay consistent.
+ *   so that the core ends those calls (BYE) and the conferences stay consistent (the presenter
+ *   among them leaves the floor with its leg: the core clears it and the BFCP server drops it on
+ *   the LeaveMix). The core's effects for those legs until it has ended them (views, a floor
+ *   grant) are moot and not sent: the new worker would keep them as phantom legs.
  *
  * Failures: a dead or restarting worker is `ChannelClosed`; anything else the worker refused or
  * could not answer is `MediaFailure` with its reason.
@@ -82,6 +85,11 @@ export class GstMedia implements Media, RtpPortAllocator {
   }
 
   readonly perform = (effect: MediaEffect): TE.TaskEither<MediaError, void> => {
+    const lost = (effect._tag === 'Bridge' ? [effect.a, effect.b] : [effect.leg]).find((leg) => this.supervisor.isLost(leg))
+    if (lost !== undefined) {
+      this.logger.debug({ leg: lost, effect: effect._tag }, 'media effect for a leg lost with its worker: its call is ending, nothing sent')
+      return TE.right(undefined)
+    }
     switch (effect._tag) {
       case 'Show':
         return this.call('show', { leg: effect.leg, view: effect.view })

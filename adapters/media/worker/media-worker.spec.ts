@@ -203,7 +203,7 @@ void test('a gateway bridge: each side hears the other; a re-INVITE keeps the br
   await renegotiated.stop()
 })
 
-void test('a killed worker is restarted, and every leg it carried ends with CallEnded(transport)', async (t) => {
+void test('a killed worker is restarted, every leg it carried ends with CallEnded(transport), and the new worker gets nothing for those legs', async (t) => {
   const { supervisor, media, inputs, log } = await startMedia(t)
   const first = await legWithEndpoint(t, media, 'doomed-1', { codec: 'PCMU', tone: 500 })
   const second = await legWithEndpoint(t, media, 'doomed-2', { codec: 'PCMA' })
@@ -220,6 +220,14 @@ void test('a killed worker is restarted, and every leg it carried ends with Call
   )
   const died = log.records.find((r) => r['msg'] === 'media worker died; ending 2 call(s) whose media it carried')
   assert.deepEqual((died?.['lostLegs'] as string[] | undefined)?.sort(), ['doomed-1', 'doomed-2'], 'the log names the lost legs')
+  // What the core asks for those legs until it has ended them (a floor grant, a view) is moot and
+  // reaches no worker: the new one would keep them as phantom legs (a floor holder for nobody).
+  assert.deepEqual(await media.perform({ _tag: 'GrantFloor', leg: LegId('doomed-1') })(), E.right(undefined))
+  assert.deepEqual(await media.perform({ _tag: 'Show', leg: LegId('doomed-2'), view: { _tag: 'SelfView' } })(), E.right(undefined))
+  assert.deepEqual(await media.attach(LegId('doomed-1'), undefined)(), E.left({ _tag: 'ChannelClosed' }), 'a lost leg is not attached again')
+  assert.deepEqual(await supervisor.request('stats', {})(), E.right({ legs: 0, attached: 0, conferences: 0, mixerPads: 0, elements: 0 }), 'the new worker holds nothing for the lost legs')
+  media.release(LegId('doomed-1'))
+  media.release(LegId('doomed-2'))
   // The next request waits for the new worker, which works.
   const after = await legWithEndpoint(t, media, 'survivor', { codec: 'PCMU' })
   assert.notEqual(supervisor.pid, oldPid)

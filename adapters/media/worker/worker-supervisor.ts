@@ -6,6 +6,10 @@
  *   media for: their RTP ports and mixes are gone, the far ends hear nothing, so the node ends
  *   them with BYE rather than leave silent calls up) and logs them, then starts a new worker
  *   after a backoff (100 ms doubling to 5 s; back to 100 ms once a worker has lived 30 s);
+ * - a lost leg gets nothing more from the new worker but its release: its call is being ended,
+ *   and a late request (a view, a floor grant the core made before it heard of the loss) would
+ *   bring it back there as a phantom leg (a floor holder whose content is shown to no one's end,
+ *   a screen for no one); such requests fail with ChannelClosed;
  * - a request made while a new worker is starting waits for it (bounded by `readyTimeoutMs`);
  * - a worker that exits because GStreamer or node-gtk is missing is not restarted (the same
  *   start would fail the same way); requests then fail with ChannelClosed naming the problem.
@@ -40,6 +44,8 @@ export interface WorkerLoss {
   readonly closure: ChannelClosure
 }
 
+/** Lost legs remembered (far more than one worker carries, and than arrive while their calls end). */
+const maxLostLegs = 10_000
 const defaultBackoff = { firstMs: 100, maxMs: 5_000, stableMs: 30_000 }
 const defaultEntry = new URL('./media-worker.ts', import.meta.url).pathname
 
@@ -54,6 +60,8 @@ export class WorkerSupervisor {
   private waiting: Array<() => void> = []
   /** Legs the worker holds something for (ports, streams, a mix, a prompt). */
   private readonly legs = new Set<string>()
+  /** Legs dead workers took with them (their calls are ending; leg ids are never reused). */
+  private readonly lostLegs = new Set<string>()
   private readonly eventListeners = new Set<(event: WorkerEvent) => void>()
   private readonly lossListeners = new Set<(loss: WorkerLoss) => void>()
   private readonly backoff: { readonly firstMs: number; readonly maxMs: number; readonly stableMs: number }
@@ -75,8 +83,13 @@ export class WorkerSupervisor {
   /** Sends a request to the current worker, waiting for a restarting one to be ready. */
   request<K extends MethodName<Methods>>(method: K, params: ParamsOf<Methods, K>): TaskEither<ChannelError, ResultOf<Methods, K>> {
     return async () => {
+      const lostBefore = this.refuseLost(method, params)
+      if (lostBefore !== undefined) return E.left(lostBefore)
       const generation = await this.readyGeneration()
       if (E.isLeft(generation)) return E.left({ _tag: 'ChannelClosed', reason: generation.left })
+      // A worker may have died while this waited.
+      const lost = this.refuseLost(method, params)
+      if (lost !== undefined) return E.left(lost)
       if ('leg' in params && typeof params.leg === 'string') {
         if (method === 'releaseLeg') this.legs.delete(params.leg)
         // Leaving a mix holds nothing; it often comes after the leg's release (the core steps the
@@ -156,10 +169,38 @@ export class WorkerSupervisor {
     return generation
   }
 
+  /** Whether the leg's media went with a dead worker. */
+  isLost(leg: string): boolean {
+    return this.lostLegs.has(leg)
+  }
+
+  /**
+   * The refusal of a request for a leg a worker death took (undefined: it may go). Its release
+   * and leaving its mix go through: they build nothing, and the new worker answers at once.
+   */
+  private refuseLost<K extends MethodName<Methods>>(method: K, params: ParamsOf<Methods, K>): ChannelError | undefined {
+    if (this.lostLegs.size === 0) return undefined
+    const legs = [
+      ...('leg' in params && typeof params.leg === 'string' ? [params.leg] : []),
+      ...(method === 'bridge' && 'a' in params && 'b' in params ? [String(params.a), String(params.b)] : []),
+    ]
+    const lost = legs.find((leg) => this.lostLegs.has(leg))
+    if (lost === undefined) return undefined
+    if (method === 'releaseLeg' || method === 'leaveMix') return undefined
+    this.options.logger.debug({ leg: lost, method }, 'request for a leg lost with its media worker refused')
+    return { _tag: 'ChannelClosed', reason: `leg ${lost}: its media was lost with the worker; its call is ending` }
+  }
+
   private lost(generation: Generation, closure: ChannelClosure): void {
     if (closure.expected || this.stopped) return
     const legs = [...this.legs]
     this.legs.clear()
+    for (const leg of legs) this.lostLegs.add(leg)
+    // Bounded, oldest first: a leg that old has long been ended.
+    for (const leg of this.lostLegs) {
+      if (this.lostLegs.size <= maxLostLegs) break
+      this.lostLegs.delete(leg)
+    }
     if (closure.exit.code === missingMediaStackExitCode) {
       this.failure = 'the media stack (GStreamer, node-gtk) is missing'
       this.options.logger.fatal({ exit: closure.exit }, 'media worker cannot run: GStreamer or node-gtk is missing; not restarting')
