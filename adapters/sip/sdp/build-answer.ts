@@ -38,6 +38,7 @@ import { directionAttribute, disabledMedia, iceAttributes, parleyAcceptTypes, se
 import { writeSdp } from './sdp-serialise.js'
 import { answerCrypto, chooseCrypto, cryptoAttribute } from './crypto-choice.js'
 import type { SdesCrypto } from './srtp.js'
+import { isSfbSharingVideo } from './sfb-sharing.js'
 
 const sends = (d: Direction): boolean => d === 'sendrecv' || d === 'sendonly'
 const receives = (d: Direction): boolean => d === 'sendrecv' || d === 'recvonly'
@@ -205,7 +206,8 @@ export const negotiateAnswer = (offer: ParsedOffer, answer: MediaAnswer, local: 
         ...(ice === undefined ? {} : iceAttributes(host, ice.local, port, s.rtcpMux)),
         ...(s.rtcpMux ? { rtcpMux: 'rtcp-mux' as const } : {}),
         ...(label === undefined ? {} : { label }),
-        ...(s.role === 'content' ? { invalid: [{ value: `content:${s.content ?? 'slides'}` }] } : s.content === undefined ? {} : { invalid: [{ value: `content:${s.content}` }] }),
+        // RFC 4796 for BFCP peers; SfB's VbSS line is named by its label alone (decision 0007).
+        ...(s.role === 'content' && !isSfbSharingVideo(s) ? { invalid: [{ value: `content:${s.content ?? 'slides'}` }] } : s.content === undefined ? {} : { invalid: [{ value: `content:${s.content}` }] }),
       })
       streams.push({
         kind: 'rtp',

@@ -32,6 +32,8 @@ import type { SdesCrypto } from './srtp.js'
 import { isSupportedSuite, readInlineKey } from './srtp.js'
 import type { Connection, RawMedia, RawSdp } from './sdp-text.js'
 import { attributeValues, connectionOf, forTransform, splitSdp } from './sdp-text.js'
+// SfB's VbSS content video is named by its label ([MS-SDPEXT] a=label; decision 0007).
+import { sfbSharingVideoLabel } from './sfb-sharing.js'
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
@@ -151,8 +153,6 @@ const floorControlRoles: ReadonlySet<string> = new Set(['c-only', 's-only', 'c-s
 const remoteOf = (connection: Connection | undefined, port: number, rtcpPort: number): RemoteEndpoint | undefined =>
   connection === undefined || port === 0 ? undefined : { ipVersion: connection.ipVersion, address: connection.address, port, rtcpPort }
 
-/** Label of SfB's VbSS content video [UNCONFIRMED: PROTOCOLS 1.6 has no trace of the exact SDP]. */
-const sfbSharingVideoLabel = 'applicationsharing-video'
 
 type Unclassified = Mutable<RtpStream> | Omit<FloorControlStream, 'primary'> | Omit<MessageStream, 'primary'> | OtherStream
 

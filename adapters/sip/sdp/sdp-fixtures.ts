@@ -188,6 +188,43 @@ export const sfbApplicationSharingOffer = sdp(
   'a=x-applicationsharing-contentflow:sendonly',
 )
 
+/**
+ * An SfB 2016 sharing INVITE with VbSS beside RDP (decision 0007): the RDP line and an `m=video`
+ * labelled `applicationsharing-video`, H.264 (also X-H264UC) of the screen, behind ICE with SDES.
+ * The shape is built from [MS-SDPEXT] and pidgin-sipe's handling, not from a captured trace
+ * [UNCONFIRMED]; `direction` is the VbSS line's (`sendonly` when the client presents).
+ */
+export const sfbVbssSharingOffer = (direction: 'sendonly' | 'recvonly' = 'sendonly', role: 'sharer' | 'viewer' = 'sharer'): string =>
+  sdp(
+    'v=0',
+    'o=- 0 0 IN IP4 10.0.10.21',
+    's=session',
+    'c=IN IP4 10.0.10.21',
+    'b=CT:99980',
+    't=0 0',
+    'm=applicationsharing 50040 TCP/RTP/SAVP 127',
+    'a=ice-ufrag:Bq9Z',
+    'a=ice-pwd:3gyGFpB6fvJvZ7R1DZrRSW9b',
+    'a=candidate:1 1 TCP-PASS 2120613887 10.0.10.21 50040 typ host ',
+    ...sfbCrypto(sfbAudioKey),
+    'a=rtpmap:127 x-data/90000',
+    'a=x-applicationsharing-session-id:1',
+    `a=x-applicationsharing-role:${role}`,
+    'a=x-applicationsharing-media-type:rdp',
+    'm=video 50042 RTP/SAVP 122 123',
+    'a=label:applicationsharing-video',
+    'a=ice-ufrag:Vb55',
+    'a=ice-pwd:vbssvbssvbssvbssvbssvbss',
+    'a=candidate:1 1 UDP 2130706431 10.0.10.21 50042 typ host',
+    ...sfbCrypto(sfbVideoKey),
+    'a=rtpmap:122 X-H264UC/90000',
+    'a=fmtp:122 packetization-mode=1;mst-mode=NI-TC',
+    'a=rtpmap:123 H264/90000',
+    'a=fmtp:123 profile-level-id=42C02A;packetization-mode=1',
+    'a=rtcp-mux',
+    `a=${direction}`,
+  )
+
 /** What SIPp's uac scenario sends: PCMU only. */
 export const sippPcmuOffer = sdp(
   'v=0',
