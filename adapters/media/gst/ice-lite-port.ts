@@ -60,6 +60,7 @@ export class IceLitePort {
   private credentials: IceCheckCredentials | undefined
   private nominated = false
   private closed = false
+  private outbound: ((packet: Buffer) => ReadonlyArray<Buffer>) | undefined
   private readonly stats = { checksAnswered: 0, checksIgnored: 0, relayedIn: 0, relayedOut: 0 }
 
   constructor(private readonly options: IceLitePortOptions) {
@@ -86,6 +87,14 @@ export class IceLitePort {
     if (!this.nominated) this.remote = remote
   }
 
+  /**
+   * What becomes of each datagram the leg's chain sends before it goes to the far end (an
+   * X-H264UC leg's [MS-H264PF] framing and SRTP: ms-h264pf-sender.ts); undefined relays it as is.
+   */
+  setOutbound(transform: ((packet: Buffer) => ReadonlyArray<Buffer>) | undefined): void {
+    this.outbound = transform
+  }
+
   /** Where Parley's media goes now. */
   get destination(): UdpAddress {
     return this.remote
@@ -104,8 +113,11 @@ export class IceLitePort {
   private onPacket(packet: Buffer, from: dgram.RemoteInfo): void {
     const inner = this.options.inner
     if (inner !== undefined && from.port === inner.port && from.address === inner.address) {
-      this.stats.relayedOut++
-      this.socket.send(packet, this.remote.port, this.remote.address)
+      const packets = this.outbound === undefined ? [packet] : this.outbound(packet)
+      for (const out of packets) {
+        this.stats.relayedOut++
+        this.socket.send(out, this.remote.port, this.remote.address)
+      }
       return
     }
     switch (packetKind(packet)) {

@@ -13,6 +13,7 @@ import type { GSocket, GstBin, GstElement, Gstreamer } from './gstreamer.js'
 import type { IceLegTransport } from './ice-leg-transport.js'
 import { openIceLegTransport } from './ice-leg-transport.js'
 import type { IceLitePortStats } from './ice-lite-port.js'
+import { msH264pfSender } from './ms-h264pf-sender.js'
 import { primingPacket } from './priming-packet.js'
 import { elementNames, sourceCaps } from './rtp-description.js'
 import type { BoundPair } from './rtp-port-pool.js'
@@ -29,6 +30,8 @@ export interface SecurablePlan {
   readonly remote: { readonly address: string; readonly port: number }
   readonly srtp?: SrtpPlan
   readonly ice?: NonNullable<AudioStreamPlan['ice']>
+  /** An X-H264UC leg's video: framed and protected in the shim (ms-h264pf-sender.ts), so it always has one. */
+  readonly payloadFormat?: 'ms-h264pf'
 }
 
 export interface StreamTransport<P extends SecurablePlan> {
@@ -63,7 +66,7 @@ export class SecureLegs {
   /** The leg's transport: its own port pair, or (ICE or SRTP) the shim in front of a loopback socket. */
   transport<P extends SecurablePlan>(leg: string, plan: P, pair: BoundPair<GSocket>, bindHost: string): E.Either<string, StreamTransport<P>> {
     let shim = this.shims.get(leg)
-    if (shim === undefined && (plan.ice !== undefined || plan.srtp !== undefined)) {
+    if (shim === undefined && (plan.ice !== undefined || plan.srtp !== undefined || plan.payloadFormat === 'ms-h264pf')) {
       const opened = openIceLegTransport({
         gst: this.options.gst,
         bindHost,
@@ -80,6 +83,9 @@ export class SecureLegs {
     } else shim?.renegotiate(plan.ice, plan.remote)
     // Once a leg's ports are shimmed they stay so: a re-INVITE without ICE or keys keeps the shim, which relays either way.
     if (shim === undefined) return E.right({ socket: pair.rtp, plan, primePort: pair.port })
+    const framing = plan.payloadFormat === 'ms-h264pf' ? msH264pfSender(plan.srtp) : undefined
+    if (plan.payloadFormat === 'ms-h264pf' && framing === undefined) return E.left(`no SRTP suite ${plan.srtp?.suite ?? ''} for X-H264UC framing`)
+    shim.ports[0]?.setOutbound(framing)
     return E.right({ socket: shim.inner, plan: { ...plan, remote: shim.relay }, primePort: shim.innerPort })
   }
 

@@ -4,7 +4,9 @@
  * wording) never goes into a description: the engine sets `text` on the named overlay.
  *
  * - A leg's camera: H.264 RTP (RFC 6184) through a jitter buffer, `rtph264depay`, `avdec_h264`,
- *   to raw I420.
+ *   to raw I420. SfB's X-H264UC ([MS-H264PF]) goes the same way: the depayloader drops its PACSI
+ *   NAL units (type 30, "undefined packet type", a warning each) and the decoder skips its prefix
+ *   NAL units (type 14), so the base layer decodes as plain H.264.
  * - A tile: the camera scaled to its slot, with the participant's name (`textoverlay`).
  * - A screen: a `compositor` (made by the engine: `force-live` is construct-only) into I420 at
  *   the screen size and rate, the screen's text, one `x264enc`, a `tee` to every viewer. The
@@ -145,13 +147,18 @@ export const encodeDescription = (format: VideoFormat, id: string, withText: boo
   ].join(' ! ')
 }
 
-/** One viewer's RTP out: sink `sendInput`. */
+/**
+ * One viewer's RTP out: sink `sendInput`. An X-H264UC viewer (`payloadFormat` ms-h264pf) gets
+ * single NAL units and FU-A only, in plain RTP: its port shim inserts the [MS-H264PF] PACSI and
+ * prefix NAL units packet by packet and then applies SRTP (ms-h264pf-sender.ts).
+ */
 export const videoSendDescription = (plan: VideoStreamPlan, handle: string): string => {
   const names = videoElementNames(handle)
+  const msH264pf = plan.payloadFormat === 'ms-h264pf'
   return [
     `queue name=${names.sendInput} leaky=downstream max-size-buffers=0 max-size-bytes=0 max-size-time=500000000`,
-    `rtph264pay pt=${plan.codec.payloadType} mtu=${videoMtu} config-interval=-1 aggregate-mode=${plan.packetizationMode === 1 ? 'zero-latency' : 'none'}`,
-    ...(plan.srtp === undefined ? [] : [srtpSendStage(plan.srtp, `v${handle}`)]),
+    `rtph264pay pt=${plan.codec.payloadType} mtu=${videoMtu} config-interval=-1 aggregate-mode=${plan.packetizationMode === 1 && !msH264pf ? 'zero-latency' : 'none'}`,
+    ...(plan.srtp === undefined || msH264pf ? [] : [srtpSendStage(plan.srtp, `v${handle}`)]),
     `udpsink name=${names.sink} close-socket=false sync=false async=false host=${plan.remote.address} port=${plan.remote.port}`,
   ].join(' ! ')
 }

@@ -55,6 +55,8 @@ export const VideoStreamPlan = t.intersection([
     /** As for audio; `remoteMki` for SfB's `|1:1` on its video line too. */
     srtp: t.intersection([t.type({ suite: t.string, localKey: t.string, remoteKey: t.string }), t.partial({ remoteMki: t.string })]),
     ice: t.type({ localUfrag: t.string, localPwd: t.string, remoteUfrag: t.string, remotePwd: t.string }),
+    /** SfB's X-H264UC: H.264 framed as [MS-H264PF] wants (PACSI, prefix NAL units), which the leg's port shim adds. */
+    payloadFormat: t.literal('ms-h264pf'),
   }),
 ])
 export type VideoStreamPlan = t.TypeOf<typeof VideoStreamPlan>
