@@ -71,6 +71,17 @@ void test('video: baresip H.264 in packetization mode 0, SfB plain H.264 in mode
   assert.equal(videoPlanOf(answer(F.sippPcmuOffer)), undefined)
 })
 
+void test('video: an SfB client offering X-H264UC only gets an H.264 plan in mode 1 with the [MS-H264PF] framing; plain H.264 plans have none', () => {
+  const sfb = videoPlanOf(answer(F.sfbMultipartBody(F.sfbAudioVideoOffer(false)), F.sfbMultipartContentType))
+  assert.equal(sfb?.payloadFormat, 'ms-h264pf')
+  assert.deepEqual(sfb?.codec, { name: 'H264', payloadType: 122, clockRate: 90000 })
+  assert.equal(sfb?.packetizationMode, 1)
+  assert.equal(sfb?.srtp?.remoteKey, 'Yk3+JfD0s9Lq2mN8vB7cX6zA5wE4rT1uI0oP9lKj')
+  assert.ok(E.isRight(VideoStreamPlan.decode(sfb)))
+  assert.equal(videoPlanOf(answer(F.sfbAudioVideoOffer()))?.payloadFormat, undefined)
+  assert.ok(E.isLeft(VideoStreamPlan.decode({ ...sfb, payloadFormat: 'rfc6190' })))
+})
+
 void test('content: a Polycom room system’s second video (a=content:slides, H.264) on Parley’s content port, beside its main video', () => {
   const withContent: LocalMedia = { ...local, ports: { ...local.ports, content: 40004 } }
   const offer = readOffer('application/sdp', F.polycomBfcpOffer)

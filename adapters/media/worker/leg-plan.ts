@@ -33,7 +33,10 @@ const srtpPlanOf = (srtp: NonNullable<NegotiatedRtp['srtp']>): NonNullable<Audio
   return { suite: srtp.local.suite, localKey: srtp.local.key, remoteKey: srtp.remote.key, ...(mki === undefined ? {} : { remoteMki: Buffer.from(mki).toString('hex') }) }
 }
 
-/** The main video m-line (not content) as the worker's H.264 plan; RFC 6184 §8.1: no packetization-mode = 0. */
+/**
+ * The main video m-line (not content) as the worker's H.264 plan; RFC 6184 §8.1: no packetization-mode = 0.
+ * SfB's X-H264UC is H.264 too, sent with the [MS-H264PF] framing (`payloadFormat`).
+ */
 export const videoPlanOf = (answer: NegotiatedAnswer): VideoStreamPlan | undefined => h264PlanOf(answer, 'video')
 
 /** The content video m-line (`a=content:slides`, RFC 4796) as the worker's H.264 plan, the same way. */
@@ -41,8 +44,9 @@ export const contentPlanOf = (answer: NegotiatedAnswer): VideoStreamPlan | undef
 
 const h264PlanOf = (answer: NegotiatedAnswer, role: 'video' | 'content'): VideoStreamPlan | undefined => {
   const stream = answer.streams.find((s): s is NegotiatedRtp => s.kind === 'rtp' && s.role === role)
-  if (stream === undefined || stream.codec.name !== 'H264') return undefined
+  if (stream === undefined || (stream.codec.name !== 'H264' && stream.codec.name !== 'X-H264UC')) return undefined
   return {
+    ...(stream.codec.name === 'X-H264UC' ? { payloadFormat: 'ms-h264pf' as const } : {}),
     codec: { name: 'H264', payloadType: stream.codec.payloadType, clockRate: stream.codec.clockRate },
     packetizationMode: fmtpParams(stream.codec.fmtp).get('packetization-mode') === '1' ? 1 : 0,
     remote: { address: stream.remote.address, port: stream.remote.port },

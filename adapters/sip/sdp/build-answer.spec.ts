@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Direction, MediaAnswer } from '../../../core/model/call.js'
+import { codecOf } from './codecs.js'
 import { answerDirection, buildAnswer, negotiateAnswer } from './build-answer.js'
 import type { NegotiatedRtp, NegotiatedStream } from './build-answer.js'
 import type { LocalMedia } from './local-media.js'
@@ -91,12 +92,39 @@ void test('SfB 2015 audio+video: the whole answer', () => {
   assert.deepEqual(reread.right.media, { audio: true, video: true, content: false, chat: false })
 })
 
-void test('an audio-only SfB answer leaves the unsupported video at port 0 with its formats', () => {
+void test('an SfB client that offers X-H264UC and RTVideo only: main video answered with X-H264UC, its fmtp echoed ([MS-SDPEXT], [MS-H264PF])', () => {
   const offer = offerOf(F.sfbMultipartBody(F.sfbAudioVideoOffer(false)), F.sfbMultipartContentType)
   const answer = negotiateAnswer(offer, { audio: 'sendrecv', video: 'sendrecv' }, localMedia())
+  const video = lines(answer.sdp).slice(lines(answer.sdp).indexOf('m=video 40002 RTP/SAVP 122'))
+  assert.deepEqual(mLines(answer.sdp), ['m=audio 40000 RTP/SAVP 9 101', 'm=video 40002 RTP/SAVP 122'])
+  assert.deepEqual(video.slice(0, 3), ['m=video 40002 RTP/SAVP 122', 'a=rtpmap:122 X-H264UC/90000', 'a=fmtp:122 packetization-mode=1;mst-mode=NI-TC'])
+  for (const attribute of ['a=sendrecv', 'a=rtcp-mux', 'a=label:main-video', 'a=candidate:1 1 UDP 2130706431 192.0.2.50 40002 typ host']) assert.ok(video.includes(attribute), `${attribute} in ${video.join(' | ')}`)
+  assert.ok(video.some((l) => l.startsWith('a=crypto:3 AES_CM_128_HMAC_SHA1_80 inline:')))
+  const stream = rtpAt(answer.streams, 1)
+  assert.equal(stream.codec.name, 'X-H264UC')
+  assert.equal(stream.srtp?.remote.key, 'Yk3+JfD0s9Lq2mN8vB7cX6zA5wE4rT1uI0oP9lKj')
+  assert.equal(stream.ice?.remote.ufrag, 'R3PS')
+  assert.deepEqual(answer.accepted, { audio: 'sendrecv', video: 'sendrecv' })
+})
+
+void test('a node whose codecs leave out X-H264UC leaves that SfB video at port 0 with its formats', () => {
+  const offer = offerOf(F.sfbMultipartBody(F.sfbAudioVideoOffer(false)), F.sfbMultipartContentType)
+  const answer = negotiateAnswer(offer, { audio: 'sendrecv', video: 'sendrecv' }, localMedia({ codecs: ['G722', 'PCMU', 'PCMA', 'H264'] }))
   assert.deepEqual(mLines(answer.sdp), ['m=audio 40000 RTP/SAVP 9 101', 'm=video 0 RTP/SAVP 122 121 124'])
   assert.deepEqual(answer.streams[1], { kind: 'rejected', index: 1, reason: 'no-common-codec' })
   assert.deepEqual(answer.accepted, { audio: 'sendrecv' })
+})
+
+void test('X-H264UC is taken in packetization mode 1 only, and not for a content stream', () => {
+  assert.equal(codecOf({ payloadType: 122, encoding: 'X-H264UC', clockRate: 90000 }, 'packetization-mode=1;mst-mode=NI-TC'), 'X-H264UC')
+  assert.equal(codecOf({ payloadType: 122, encoding: 'x-h264uc', clockRate: 90000 }, 'packetization-mode=0'), undefined)
+  assert.equal(codecOf({ payloadType: 122, encoding: 'X-H264UC', clockRate: 90000 }, undefined), undefined)
+  const content = [
+    'v=0', 'o=- 1 1 IN IP4 192.0.2.9', 's=-', 'c=IN IP4 192.0.2.9', 't=0 0',
+    'm=video 5000 RTP/AVP 122', 'a=rtpmap:122 X-H264UC/90000', 'a=fmtp:122 packetization-mode=1;mst-mode=NI-TC', 'a=content:slides', '',
+  ].join('\r\n')
+  const answer = negotiateAnswer(offerOf(content), { content: 'sendrecv' }, localMedia())
+  assert.deepEqual(answer.streams[0], { kind: 'rejected', index: 0, reason: 'no-common-codec' })
 })
 
 void test('SfB RTP/AVP with keys is answered RTP/AVP with a key', () => {

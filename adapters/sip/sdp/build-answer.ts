@@ -131,7 +131,9 @@ const decideRtp = (offer: ParsedOffer, answer: MediaAnswer, local: LocalMedia): 
     if (s.kind !== 'rtp') continue
     const wanted = answer[s.role]
     const port = local.ports[s.role]
-    const codec = s.codecs.find((c) => allowed.includes(c.name))
+    // Plain H.264 before SfB's X-H264UC when both are offered (it needs no [MS-H264PF] framing); X-H264UC for main video only.
+    const usable = s.codecs.filter((c) => allowed.includes(c.name) && (c.name !== 'X-H264UC' || s.role === 'video'))
+    const codec = usable.find((c) => c.name !== 'X-H264UC') ?? usable[0]
     if (s.unusable !== undefined) rejections.set(s.index, s.unusable)
     else if (!s.primary) rejections.set(s.index, 'duplicate')
     else if (wanted === undefined) rejections.set(s.index, 'not-wanted')
@@ -144,7 +146,8 @@ const decideRtp = (offer: ParsedOffer, answer: MediaAnswer, local: LocalMedia): 
 
 const rtpFormatsOf = (codec: OfferedCodec, event: TelephoneEvent | undefined): Pick<MediaDescription, 'rtp' | 'fmtp' | 'payloads'> => {
   // Our own receive preferences for Opus (RFC 7587 §7); H.264's must match the offer's profile and mode (RFC 6184 §8.2.2).
-  const codecFmtp = codec.name === 'opus' ? 'useinbandfec=1' : codec.name === 'H264' ? codec.fmtp : undefined
+  // X-H264UC's (`packetization-mode=1;mst-mode=NI-TC`) is echoed as offered ([MS-SDPEXT]).
+  const codecFmtp = codec.name === 'opus' ? 'useinbandfec=1' : codec.name === 'H264' || codec.name === 'X-H264UC' ? codec.fmtp : undefined
   return {
     payloads: [codec.payloadType, ...(event === undefined ? [] : [event.payloadType])].join(' '),
     rtp: [

@@ -1,14 +1,14 @@
 /**
  * The RTP formats Parley's media side handles (PCMU 0, PCMA 8, G.722 9, Opus; H.264 in
- * packetization modes 0 and 1; RFC 4733 telephone-event), and how an offer's formats map to
- * them. Anything else (SILK, x-msrta, SIREN, G.722.1, SfB's X-H264UC/x-rtvc1, H.263…) is
- * simply not one of ours.
+ * packetization modes 0 and 1; SfB's X-H264UC, H.264 with the [MS-H264PF] additions, in mode 1;
+ * RFC 4733 telephone-event), and how an offer's formats map to them. Anything else (SILK,
+ * x-msrta, SIREN, G.722.1, SfB's x-rtvc1, H.263…) is simply not one of ours.
  */
 
-export type CodecName = 'opus' | 'G722' | 'PCMU' | 'PCMA' | 'H264'
+export type CodecName = 'opus' | 'G722' | 'PCMU' | 'PCMA' | 'H264' | 'X-H264UC'
 
 export const audioCodecNames: ReadonlyArray<CodecName> = ['opus', 'G722', 'PCMU', 'PCMA']
-export const videoCodecNames: ReadonlyArray<CodecName> = ['H264']
+export const videoCodecNames: ReadonlyArray<CodecName> = ['H264', 'X-H264UC']
 export const allCodecNames: ReadonlyArray<CodecName> = [...audioCodecNames, ...videoCodecNames]
 
 /** One `a=rtpmap` (or the RFC 3551 static assignment standing in for it). */
@@ -81,6 +81,9 @@ export const codecOf = (map: RtpMap, fmtp: string | undefined): CodecName | unde
       return map.clockRate === 48000 && map.channels === 2 ? 'opus' : undefined
     case 'H264':
       return map.clockRate === 90000 && h264PacketizationSupported(fmtp) ? 'H264' : undefined
+    // [MS-SDPEXT] / [MS-H264PF]: SfB offers it as `packetization-mode=1;mst-mode=NI-TC`; Parley sends and takes one layer.
+    case 'X-H264UC':
+      return map.clockRate === 90000 && fmtpParams(fmtp).get('packetization-mode') === '1' ? 'X-H264UC' : undefined
     default:
       return undefined
   }

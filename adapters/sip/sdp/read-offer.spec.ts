@@ -47,14 +47,18 @@ void test('SfB 2015 multipart/alternative: the RFC 5245 variant is read, with wh
   assert.deepEqual(audio.remote, { ipVersion: 4, address: '10.0.10.21', port: 50052, rtcpPort: 50053 })
   const video = rtp(offer, 1)
   assert.equal(video.role, 'video')
-  assert.deepEqual(video.codecs.map((c) => [c.name, c.payloadType, c.fmtp]), [['H264', 123, 'profile-level-id=42C02A;packetization-mode=1']])
+  assert.deepEqual(video.codecs.map((c) => [c.name, c.payloadType, c.fmtp]), [
+    ['X-H264UC', 122, 'packetization-mode=1;mst-mode=NI-TC'],
+    ['H264', 123, 'profile-level-id=42C02A;packetization-mode=1'],
+  ])
 })
 
-void test('an SfB offer whose video is X-H264UC/RTVideo only has no video Parley can take', () => {
+void test('an SfB offer whose video is X-H264UC/RTVideo only: X-H264UC is video Parley can take (RTVideo is not)', () => {
   const offer = read(F.sfbMultipartContentType, F.sfbMultipartBody(F.sfbAudioVideoOffer(false)))
-  assert.deepEqual(offer.media, { audio: true, video: false, content: false, chat: false })
-  assert.equal(rtp(offer, 1).unusable, 'no-common-codec')
-  assert.equal(rtp(offer, 1).primary, false)
+  assert.deepEqual(offer.media, { audio: true, video: true, content: false, chat: false })
+  assert.equal(rtp(offer, 1).unusable, undefined)
+  assert.equal(rtp(offer, 1).primary, true)
+  assert.deepEqual(rtp(offer, 1).codecs.map((c) => [c.name, c.payloadType]), [['X-H264UC', 122]])
 })
 
 void test('SfB with encryption supported: RTP/AVP with SDES keys', () => {
