@@ -38,7 +38,7 @@ void test('first start seeds the demo and generates the admin password; later st
     const first = openStore(data.dir)
     assert.equal(first.seededFrom, 'the demo configuration')
     assert.deepEqual(first.adminPassword, { _tag: 'Generated', password: 'generated-secret' })
-    assert.deepEqual(first.schema, { from: 0, to: 1 })
+    assert.deepEqual(first.schema, { from: 0, to: 2 })
     assert.deepEqual(
       first.store.loadNodeConfig().vmrs.map((v) => v.name),
       ["Alice's meeting room", "Bob's room"],
@@ -52,7 +52,7 @@ void test('first start seeds the demo and generates the admin password; later st
     const second = openStore(data.dir, { seed: { origin: 'unreadable', document: () => E.left('must not be read') } })
     assert.equal(second.seededFrom, undefined)
     assert.deepEqual(second.adminPassword, { _tag: 'Stored' })
-    assert.deepEqual(second.schema, { from: 1, to: 1 })
+    assert.deepEqual(second.schema, { from: 2, to: 2 })
     assert.deepEqual(
       second.store.loadNodeConfig().vmrs.map((v) => [v.name, v.aliases]),
       [['Ops', ['ops@example.com']]],
@@ -116,13 +116,13 @@ void test('PARLEY_ADMIN_PASSWORD replaces the stored password at start; only the
   }
 })
 
-void test('the store runs in WAL mode with foreign keys on and FULL synchronous commits, at schema version 1', () =>
+void test('the store runs in WAL mode with foreign keys on and FULL synchronous commits, at schema version 2', () =>
   withStore((store) => {
     const db = new Database(store.file)
     try {
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal')
       const versions = db.prepare('SELECT version FROM schema_version').pluck().all()
-      assert.deepEqual(versions, [1])
+      assert.deepEqual(versions, [1, 2])
     } finally {
       db.close()
     }
@@ -140,7 +140,7 @@ void test('a store written by a newer schema is refused and left as it is', () =
     db.close()
     const opened = ConfigStore.open({ dataDir: data.dir, engine: re2PatternEngine, seed: { origin: 'x', document: () => E.right({}) } })
     assert.ok(E.isLeft(opened))
-    assert.deepEqual(opened.left, { _tag: 'SchemaTooNew', file: join(data.dir, 'parley.db'), found: 99, supported: 1 })
+    assert.deepEqual(opened.left, { _tag: 'SchemaTooNew', file: join(data.dir, 'parley.db'), found: 99, supported: 2 })
   } finally {
     data.remove()
   }
@@ -190,8 +190,9 @@ const configFiles = fc
     }),
     adps: fc.array(fc.record({ picks: fc.array(fc.nat({ max: 5 }), { maxLength: 3 }), role: fc.constantFrom('guest', 'chair') }), { maxLength: 3 }),
     timeout: fc.integer({ min: 0, max: 86400 }),
+    ring: fc.option(fc.integer({ min: 1, max: 600 }), { nil: undefined }),
   })
-  .map(({ conferences, aliasesPer, nestedFirst, rules, adps, timeout }) => {
+  .map(({ conferences, aliasesPer, nestedFirst, rules, adps, timeout, ring }) => {
     let aliasId = 100
     const aliasObjects: object[] = []
     const conferenceObjects = conferences.map((id, i) => {
@@ -201,7 +202,7 @@ const configFiles = fc
       return { id, name: `Room ${id}`, description: `VMR ${id}`, pin: i % 2 === 0 ? '1234' : '', allow_guests: i % 2 === 0, aliases: nestedFirst ? aliases : [] }
     })
     return {
-      global: { guests_only_timeout_s: timeout },
+      global: { guests_only_timeout_s: timeout, ...(ring === undefined ? {} : { ring_timeout_s: ring }) },
       conference: conferenceObjects,
       conference_alias: aliasObjects,
       automatic_participant: adps.map((a, i) => ({
@@ -391,4 +392,14 @@ void test('lists page in id order, count every match and filter by exact, contai
       aliases.objects.map((o) => o['alias']),
       ['meet.alice@example.com', '1001@example.com'],
     )
+  }))
+
+void test('global ring_timeout_s is stored, exported and handed to the node; absent it stays absent (the 60 s default)', () =>
+  withStore((store) => {
+    assert.ok(E.isRight(store.importConfigFile({ global: { ring_timeout_s: 20 } })))
+    assert.equal(store.loadNodeConfig().global.ringTimeoutS, 20)
+    assert.equal(store.exportConfigFile().global['ring_timeout_s'], 20)
+    assert.ok(E.isRight(store.replaceGlobal(decoded(GlobalCodec, { guests_only_timeout_s: 5 }))))
+    assert.equal(store.loadNodeConfig().global.ringTimeoutS, undefined)
+    assert.equal(store.exportConfigFile().global['ring_timeout_s'], null)
   }))

@@ -72,6 +72,7 @@ export interface GlobalRow {
   readonly pin_lockout_block_s: number
   readonly default_sip_proxy: string | null
   readonly default_mssip_proxy: string | null
+  readonly ring_timeout_s: number | null
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,6 +204,7 @@ export const globalParams = (g: GlobalResource): GlobalRow => ({
   pin_lockout_block_s: g.pin_lockout.block_s,
   default_sip_proxy: g.default_sip_proxy ?? null,
   default_mssip_proxy: g.default_mssip_proxy ?? null,
+  ring_timeout_s: g.ring_timeout_s ?? null,
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -279,5 +281,6 @@ export const globalJson = (row: GlobalRow): JsonObject => ({
   pin_lockout: { failures: row.pin_lockout_failures, window_s: row.pin_lockout_window_s, block_s: row.pin_lockout_block_s },
   default_sip_proxy: row.default_sip_proxy,
   default_mssip_proxy: row.default_mssip_proxy,
+  ring_timeout_s: row.ring_timeout_s,
 })
 

@@ -134,6 +134,11 @@ export const migrations: ReadonlyArray<Migration> = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'global ring_timeout_s (how long a dial-out may ring; NULL: the default)',
+    sql: `ALTER TABLE global ADD COLUMN ring_timeout_s REAL;`,
+  },
 ]
 
 export type MigrationError =

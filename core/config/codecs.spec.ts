@@ -120,6 +120,7 @@ void describe('decodeConfigFile: defaults', () => {
         pin_lockout: { failures: 3 },
         default_sip_proxy: '10.0.0.1:5060',
         default_mssip_proxy: null,
+        ring_timeout_s: 45,
       },
     })
     assert.deepEqual(config.global, {
@@ -128,6 +129,7 @@ void describe('decodeConfigFile: defaults', () => {
       guestsOnlyTimeoutS: 0.5,
       pinLockout: { failures: 3, windowS: 60, blockS: 300 },
       defaultSipProxy: '10.0.0.1:5060',
+      ringTimeoutS: 45,
     })
   })
 })
@@ -237,6 +239,7 @@ void describe('decodeConfigFile: problems name the field at fault', () => {
     ['a guests-only timeout over a day', { global: { guests_only_timeout_s: 86401 } }, 'global.guests_only_timeout_s', /0 to 86400/],
     ['a negative guests-only timeout', { global: { guests_only_timeout_s: -1 } }, 'global.guests_only_timeout_s', /0 to 86400/],
     ['an ADP delay under 10 s', { global: { adp_delay_s: 5 } }, 'global.adp_delay_s', /at least 10/],
+    ['a ring timeout under 1 s', { global: { ring_timeout_s: 0.5 } }, 'global.ring_timeout_s', /1 to 86400/],
     ['a negative PIN entry timeout', { global: { pin_entry_timeout_s: -1 } }, 'global.pin_entry_timeout_s', /at least 0/],
     ['a negative host wait timeout', { global: { host_wait_timeout_s: -0.5 } }, 'global.host_wait_timeout_s', /at least 0/],
     ['a negative lockout block', { global: { pin_lockout: { block_s: -1 } } }, 'global.pin_lockout.block_s', /at least 0/],
@@ -310,6 +313,7 @@ const globalArb = fc.record(
     pin_lockout: fc.record({ failures: fc.integer({ min: 1, max: 20 }), window_s: fc.integer({ min: 1, max: 600 }), block_s: fc.nat(3600) }, { requiredKeys: [] }),
     default_sip_proxy: fc.oneof(fc.constant(null), fc.ipV4()),
     default_mssip_proxy: fc.oneof(fc.constant(null), fc.domain()),
+    ring_timeout_s: fc.oneof(fc.constant(null), fc.integer({ min: 1, max: 600 })),
   },
   { requiredKeys: [] },
 )

@@ -225,6 +225,8 @@ export const GlobalCodec = t.type({
   pin_lockout: withDefault(PinLockoutCodec, { failures: 10, window_s: 60, block_s: 300 }),
   default_sip_proxy: optional(text(1, 250)),
   default_mssip_proxy: optional(text(1, 250)),
+  /** Absent: 60 s (core/call/call-timing.ts); see GlobalSettings.ringTimeoutS. */
+  ring_timeout_s: optional(secondsIn(1, oneDayS)),
 })
 
 /** An alias nested in a `conference` (Pexip accepts `"aliases": [{"alias": "..."}]`). */
@@ -314,6 +316,7 @@ export const ConfigFileCodec = t.type({
     pin_lockout: { failures: 10, window_s: 60, block_s: 300 },
     default_sip_proxy: undefined,
     default_mssip_proxy: undefined,
+    ring_timeout_s: undefined,
   }),
   conference: withDefault(t.array(ConferenceCodec), []),
   conference_alias: withDefault(t.array(ConferenceAliasCodec), []),
@@ -432,6 +435,7 @@ const checkGlobal = (g: GlobalResource, problems: ConfigProblem[]): GlobalSettin
     pinLockout: { failures: g.pin_lockout.failures, windowS: g.pin_lockout.window_s, blockS: g.pin_lockout.block_s },
     ...(g.default_sip_proxy === undefined ? {} : { defaultSipProxy: g.default_sip_proxy }),
     ...(g.default_mssip_proxy === undefined ? {} : { defaultMssipProxy: g.default_mssip_proxy }),
+    ...(g.ring_timeout_s === undefined ? {} : { ringTimeoutS: g.ring_timeout_s }),
   }
 }
 
@@ -625,6 +629,7 @@ export const encodeConfigFile = (config: NodeConfig): ConfigFileJson => {
       pin_lockout: { failures: g.pinLockout.failures, window_s: g.pinLockout.windowS, block_s: g.pinLockout.blockS },
       default_sip_proxy: g.defaultSipProxy,
       default_mssip_proxy: g.defaultMssipProxy,
+      ring_timeout_s: g.ringTimeoutS,
     },
     conference: config.vmrs.map((v) => ({
       id: conferenceId(v.id),

@@ -29,6 +29,12 @@ export interface GlobalSettings {
   readonly pinLockout: PinLockout
   readonly defaultSipProxy?: string
   readonly defaultMssipProxy?: string
+  /**
+   * How long a dial-out (ADP, gateway outgoing leg) may go unanswered before it is cancelled
+   * (Pexip cancels an unanswered ADP or outgoing call; RFC 3261 §9.1). Absent: the default of
+   * core/call/call-timing.ts (60 s).
+   */
+  readonly ringTimeoutS?: number
 }
 
 export type AudioOnlyView = 'room' | 'avatar'
