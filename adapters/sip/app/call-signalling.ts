@@ -52,6 +52,7 @@ import type { SipStack } from '../stack/sip-stack.js'
 import type { Dialog, DialogEnd, RequestFailure, ServerRequest, SipRequest, SipResponse } from '../stack/stack-types.js'
 import type { FloorControlHook } from '../../bfcp/floor-control.js'
 import { CallLeg } from './call-leg.js'
+import { SfbSharingSessions } from './sfb-sharing-sessions.js'
 import { callerParty, dialledAddress, isTrusted, nameAddrOf, reasonHeader, sourceOf } from './request-reading.js'
 
 export interface CallSignallingOptions {
@@ -167,9 +168,27 @@ export class CallSignalling implements Signalling {
   private readonly tileNames = new WeakMap<CallLeg, string>()
   private consumer: (input: Input) => void = () => undefined
   private readonly randomBytes: (length: number) => Uint8Array
+  /** Each leg's streams as last negotiated, so that an SfB share can be added to them (sfb-sharing-sessions.ts). */
+  private readonly negotiatedStreams = new WeakMap<CallLeg, LegStreams>()
+  /** SfB screen sharing dialogs, each the content of an SfB call (decision 0007). */
+  readonly sfbSharing: SfbSharingSessions
 
   constructor(private readonly options: CallSignallingOptions) {
     this.randomBytes = options.randomBytes ?? ((n) => new Uint8Array(nodeRandomBytes(n)))
+    this.sfbSharing = new SfbSharingSessions({
+      publicHost: options.publicHost,
+      ports: options.ports,
+      randomBytes: this.randomBytes,
+      logger: options.logger,
+      now: () => this.now(),
+      deliver: (input) => this.deliver(input),
+      localUriOf: (id) => this.legs.get(id)?.localUri,
+      reattach: (id) => {
+        const leg = this.legs.get(id)
+        const streams = leg === undefined ? undefined : this.negotiatedStreams.get(leg)
+        if (leg !== undefined && streams !== undefined) this.attachMedia(leg, streams)
+      },
+    })
   }
 
   readonly onInput = (deliver: (input: Input) => void): void => {
@@ -203,6 +222,8 @@ export class CallSignalling implements Signalling {
     const protocol = isMsSip(request.headerList) ? 'mssip' : 'sip'
     const dialled = dialledAddress(request, this.options.isOwnHost)
     const parsed = offer._tag === 'Offer' ? offer.offer : undefined
+    // An SfB screen share of a call in progress is that call's content, not a new call (decision 0007).
+    if (protocol === 'mssip' && parsed !== undefined && this.sfbSharing.receive(incoming, parsed, request.getHeader('Ms-Conversation-ID'))) return
     const media = parsed?.media ?? delayedOfferMedia
     const leg = new CallLeg(this.options.ids.leg(), 'incoming', protocol, dialled, String(randomInt(1, 2 ** 47)))
     leg.invite = incoming
@@ -215,6 +236,7 @@ export class CallSignalling implements Signalling {
       this.deliver({ _tag: 'CallEnded', at: this.now(), leg: leg.id, reason: 'cancel' })
     })
     const conversationId = request.getHeader('Ms-Conversation-ID')
+    if (protocol === 'mssip') this.sfbSharing.noteCall(leg.id, conversationId, parsed)
     const firstMessage = media.chat ? decodeFirstMessage(request.headerList) : undefined
     const caller = callerParty(request, trusted)
     if (this.options.media !== undefined) this.tileNames.set(leg, caller.displayName || caller.uri.replace(/^sips?:/, '').replace(/@.*$/, ''))
@@ -612,10 +634,13 @@ export class CallSignalling implements Signalling {
   private attachMedia(leg: CallLeg, streams: LegStreams): void {
     const media = this.options.media
     if (media === undefined || (streams.audio === undefined && streams.video === undefined) || leg.ended) return
+    this.negotiatedStreams.set(leg, streams)
     const name = this.tileNames.get(leg)
+    // An SfB call's content comes from its sharing dialog, not from an m-line of its own.
+    const content = streams.content ?? this.sfbSharing.contentOf(leg.id)
     const more = {
       ...(streams.video === undefined ? {} : { video: streams.video }),
-      ...(streams.content === undefined ? {} : { content: streams.content }),
+      ...(content === undefined ? {} : { content }),
       ...(name === undefined ? {} : { displayName: name }),
     }
     const key = JSON.stringify([streams.audio, more])
@@ -650,6 +675,7 @@ export class CallSignalling implements Signalling {
     this.legs.delete(leg.id)
     this.options.ports.release(leg.id)
     this.options.floorControl?.release(leg.id)
+    this.sfbSharing.callEnded(leg.id)
   }
 
   // ---- requests within a call's dialog -------------------------------------------------------------------

@@ -130,7 +130,7 @@ export class LiveSipService implements SipService {
     const calls = new CallSignalling({ stack, ports: media, ...(media.attacher === undefined ? {} : { media: media.attacher }), clock, ids, logger, publicHost: env.publicHost, trustedPeers, isOwnHost, floorControl })
     const presence = new PresenceSubscriptions({ clock, ids, logger, trustedPeers, isOwnHost, metrics, ...(this.deps.subscriptionLimits === undefined ? {} : { limits: this.deps.subscriptionLimits }) })
     presence.setAvatarSource({ baseUrl: listening.avatarBaseUrl, productLogoHash: this.deps.productLogoHash ?? loadProductLogo().sha1 })
-    const runtime = new NodeRuntime({ config, clock, signalling: calls, media: floorControl.media(media), presence, logger: logger.child({ module: 'core' }), metrics })
+    const runtime = new NodeRuntime({ config, clock, signalling: calls, media: calls.sfbSharing.media(floorControl.media(media)), presence, logger: logger.child({ module: 'core' }), metrics })
     cell.runtime = runtime
     const lag = startLagProbe()
     const readings = { lagMs: lag.current, serverTransactions: () => stack.counts.serverTransactions }
