@@ -204,6 +204,7 @@ export class MediaEngine {
       logger: this.logger,
       format: options.video ?? defaultVideoFormat,
       contentOf: (viewer) => this.floorHolderFor(viewer),
+      holdsFloor: (leg) => this.legs.get(leg)?.floor === true,
     })
   }
 

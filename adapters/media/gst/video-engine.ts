@@ -20,6 +20,9 @@
  * sendonly, an SfB VbSS viewer) gets the floor holder's content alone on it, one encode shared by
  * every such receiver; nothing while there is none or the leg presents itself. An SRTP or ICE
  * content stream runs behind its ports' shim like the camera's (media-engine.ts keys its source).
+ * Received content passes a valve that is open only while its leg holds the floor (`holdsFloor`):
+ * RFC 8855 §1 (RFC 4582) has the floor control the stream, so what a room system sends without a
+ * grant is read off its socket and dropped, neither decoded (no CPU) nor shown.
  *
  * Unlinking follows media-engine.ts: an aggregator's request pad is released first, then the tee
  * pad that fed it; an element leaves the pipeline only after everything pushing into it has stopped.
@@ -56,6 +59,8 @@ import { screenFor } from './video-layout.js'
 interface Camera {
   readonly bin: GstBin
   readonly tee: GstElement
+  /** A content decoder's valve, open while its leg holds the floor. */
+  readonly gate?: { readonly valve: GstElement; open: boolean }
 }
 
 interface TeeFeed {
@@ -77,6 +82,18 @@ interface VideoLeg {
   view?: WireView
   /** The screen this leg is sent, and the tee pad it is sent from. */
   watching?: { readonly key: string; readonly feed: TeeFeed }
+}
+
+/**
+ * A content decoder's description with a closed valve before its jitter buffer: after the SRTP
+ * stage, whose rollover counter must see every packet (RFC 3711 §3.3.1), and before everything
+ * that costs CPU. The socket is still read, so a grant starts from packets sent after it.
+ */
+const withFloorGate = (description: string, valve: string): string => {
+  const stages = description.split(' ! ')
+  const at = stages.findIndex((stage) => stage.startsWith('rtpjitterbuffer'))
+  if (at < 0) throw new Error('a camera description without a jitter buffer')
+  return [...stages.slice(0, at), `valve name=${valve} drop=true`, ...stages.slice(at)].join(' ! ')
 }
 
 /** A leg's content stream out as a screen's viewer, beside the leg's main picture (which may be the same screen). */
@@ -108,6 +125,8 @@ export interface VideoEngineOptions {
   readonly format: VideoFormat
   /** The leg whose content stream `viewer`'s Content view shows (the floor holder of its conference), if any. */
   readonly contentOf?: (viewer: string) => string | undefined
+  /** Whether the leg holds its conference's content floor (absent: all received content is decoded). */
+  readonly holdsFloor?: (leg: string) => boolean
 }
 
 export interface VideoStats {
@@ -121,6 +140,7 @@ export class VideoEngine {
   private readonly logger: Logger
   private readonly format: VideoFormat
   private readonly contentOf: (viewer: string) => string | undefined
+  private readonly holdsFloor: (leg: string) => boolean
   private readonly legs = new Map<string, VideoLeg>()
   private readonly screens = new Map<string, BuiltScreen>()
   private serial = 0
@@ -132,6 +152,7 @@ export class VideoEngine {
     this.logger = options.logger
     this.format = options.format
     this.contentOf = options.contentOf ?? (() => undefined)
+    this.holdsFloor = options.holdsFloor ?? (() => true)
   }
 
   /**
@@ -174,7 +195,8 @@ export class VideoEngine {
     this.removeContent(leg)
     if (plan !== undefined && socket !== undefined) {
       try {
-        if (videoReceives(plan)) leg.content = this.buildDecoder(`c${leg.handle}`, plan, socket)
+        if (videoReceives(plan)) leg.content = this.buildDecoder(`c${leg.handle}`, plan, socket, true)
+        this.gateContent(leg)
         if (videoSends(plan)) leg.contentSend = { bin: this.buildSend(`c${leg.handle}`, plan, socket) }
       } catch (error) {
         this.removeContent(leg)
@@ -193,10 +215,11 @@ export class VideoEngine {
     return E.right(undefined)
   }
 
-  /** Every Content view again: the floor moved, or a presenter's content stream came or went. */
+  /** Every Content view again: the floor moved (each content valve follows it), or a presenter's content stream came or went. */
   refreshContentViews(): E.Either<string, void> {
     for (const leg of this.legs.values()) {
       try {
+        this.gateContent(leg)
         if (leg.view?._tag === 'Content') this.applyView(leg)
         this.applyContentOut(leg)
       } catch (error) {
@@ -274,10 +297,12 @@ export class VideoEngine {
     return bin
   }
 
-  /** H.264 RTP on `socket` decoded into a tee (a camera, or a content stream under its own handle). */
-  private buildDecoder(handle: string, plan: VideoStreamPlan, socket: GSocket): Camera {
+  /** H.264 RTP on `socket` decoded into a tee (a camera, or a content stream under its own handle, `gated` by the floor). */
+  private buildDecoder(handle: string, plan: VideoStreamPlan, socket: GSocket, gated = false): Camera {
     const names = videoElementNames(handle)
-    const bin = this.gst.parseBin(cameraDescription(plan, handle), { src: names.cameraOut })
+    const valve = `vgate-${handle}`
+    const description = gated ? withFloorGate(cameraDescription(plan, handle), valve) : cameraDescription(plan, handle)
+    const bin = this.gst.parseBin(description, { src: names.cameraOut })
     this.gst.setProperty(bin, 'name', `vrx-${handle}`)
     this.gst.setProperty(elementByName(bin, names.source), 'socket', socket)
     const tee = makeElement(this.gst, 'tee', `vtee-${handle}`, { 'allow-not-linked': true })
@@ -286,7 +311,18 @@ export class VideoEngine {
     linkPads(staticPadOf(bin, 'src'), staticPadOf(tee, 'sink'))
     tee.syncStateWithParent()
     bin.syncStateWithParent()
-    return { bin, tee }
+    return gated ? { bin, tee, gate: { valve: elementByName(bin, valve), open: false } } : { bin, tee }
+  }
+
+  /** Opens the leg's content valve while it holds the floor and closes it otherwise. */
+  private gateContent(leg: VideoLeg): void {
+    const gate = leg.content?.gate
+    if (gate === undefined) return
+    const open = this.holdsFloor(leg.id)
+    if (gate.open === open) return
+    this.gst.setProperty(gate.valve, 'drop', !open)
+    gate.open = open
+    this.logger.info({ leg: leg.id }, open ? 'content decoded: the leg holds the floor' : 'content dropped undecoded: the leg does not hold the floor')
   }
 
   private removeContent(leg: VideoLeg): void {
