@@ -19,10 +19,10 @@ void test('the picture size of an SPS (H.264 §7.3.2.1.1), cropping applied', ()
   assert.equal(spsPictureSize(Buffer.from('6742c0', 'hex')), undefined)
 })
 
-void test('PACSI (RFC 6190 §4.9, [MS-H264PF] §2.2.4): type 30, base-layer SVC header, X Y (A C on IDR) S E, TL0PICIDX, IDRPICID, size-prefixed SEI', () => {
+void test('PACSI (RFC 6190 §4.9, [MS-H264PF] §2.2.4): type 30, base-layer SVC header, X Y T (A C on IDR) S E, TL0PICIDX, IDRPICID, DONC, size-prefixed SEI', () => {
   const sei = Buffer.from([6, 5, 1, 0x80])
-  const idr = pacsiNalUnit({ idr: true, tl0PicIdx: 0x1ff, idrPicId: 0x1234, sei: [sei] })
-  assert.deepEqual([...idr], [0x7e, 0xc0, 0x80, 0x07, 0xd7, 0xff, 0x12, 0x34, 0x00, 0x04, ...sei])
+  const idr = pacsiNalUnit({ idr: true, tl0PicIdx: 0x1ff, idrPicId: 0x1234, donc: 0xbeef, sei: [sei] })
+  assert.deepEqual([...idr], [0x7e, 0xc0, 0x80, 0x07, 0xf7, 0xff, 0x12, 0x34, 0xbe, 0xef, 0x00, 0x04, ...sei])
   const other = pacsiNalUnit({ idr: false, tl0PicIdx: 7, idrPicId: 1, sei: [] })
   assert.deepEqual([...other], [0x7e, 0x80, 0x80, 0x07, 0xc3, 7, 0, 1])
   assert.deepEqual([...prefixNalUnit(0x65, true)], [0x6e, 0xc0, 0x80, 0x07])
@@ -96,7 +96,7 @@ const accessUnit = fc.record({
   ),
 })
 
-void test('property: whatever rtph264pay sends, sequence numbers run on without gaps, each access unit opens with a PACSI, each slice start follows a prefix NAL unit', () => {
+void test('property: whatever rtph264pay sends, sequence numbers run on without gaps, each access unit opens with a PACSI, each slice start follows a prefix NAL unit, CS-DON (RFC 6190 §4.11.1) runs on by one', () => {
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 0xffff }), fc.array(accessUnit, { minLength: 1, maxLength: 8 }), (first, units) => {
       const framer = new MsH264pfFramer(first, () => 1)
@@ -110,8 +110,16 @@ void test('property: whatever rtph264pay sends, sequence numbers run on without 
       out.forEach((p, i) => assert.equal(p.readUInt16BE(2), (first + i) & 0xffff))
       let lastTimestamp: number | undefined
       let previous: number | undefined
+      let pacsi: { readonly donc: number; readonly sequence: number } | undefined
+      let lastDon: number | undefined
       for (const p of out) {
         const nal = payloadNal(p.subarray(12))
+        if (nal?.type === NalType.pacsi) pacsi = { donc: p.readUInt16BE(12 + 8), sequence: p.readUInt16BE(2) }
+        else if (pacsi !== undefined) {
+          const don = (pacsi.donc + ((p.readUInt16BE(2) - pacsi.sequence) & 0xffff) - 1) & 0xffff
+          if (lastDon !== undefined) assert.equal(don, (lastDon + 1) & 0xffff)
+          lastDon = don
+        }
         if (p.readUInt32BE(4) !== lastTimestamp) assert.equal(nal?.type, NalType.pacsi)
         lastTimestamp = p.readUInt32BE(4)
         if ((nal?.type === NalType.slice || nal?.type === NalType.idrSlice) && nal.starts) assert.equal(previous, NalType.prefix)

@@ -6,11 +6,14 @@
  *
  * - §2.2.4: a PACSI NAL unit (RFC 6190 §4.9, type 30) is the first NAL unit of the layer in
  *   every access unit, never fragmented. It goes in an RTP packet of its own, with the access
- *   unit's timestamp (RFC 6190 §4.1) and the marker clear;
+ *   unit's timestamp (RFC 6190 §4.1), the marker clear and, as the NI-TC mode SfB offers wants
+ *   of such a PACSI (RFC 6190 §5.2.2), a DONC;
  * - §2.2.5: the PACSI of an IDR access unit carries a full stream layout SEI message (user data
  *   unregistered, the stream layout UUID) describing the one layer;
  * - each coded slice is preceded by a prefix NAL unit (H.264 Annex G, type 14) carrying the SVC
- *   header of the base layer: what SfB's own encoder sends (not confirmed from the spec text);
+ *   header of the base layer (RFC 6190 table 12: with prefix NAL units present, every slice has
+ *   one; H.264/AVC decoders ignore them, §5.1). That SfB wants them is from a public
+ *   implementation, not the MS-H264PF text (decision 0006);
  * - FU-A for what exceeds the MTU (rtph264pay does that already);
  * - access unit delimiters are dropped: the PACSI opens the access unit instead.
  *
@@ -79,19 +82,26 @@ export interface PacsiFields {
   readonly tl0PicIdx: number
   /** RFC 6190 §4.9 IDRPICID: counts IDR access units, mod 65536. */
   readonly idrPicId: number
+  /**
+   * RFC 6190 §4.9 DONC: the cross-session decoding order number of the next NAL unit (§4.11.1).
+   * §5.2.2: in the NI-C and NI-TC modes (SfB offers `mst-mode=NI-TC`) a PACSI in a packet of its
+   * own MUST carry it (T=1).
+   */
+  readonly donc?: number
   /** The SEI NAL units to carry (the stream layout in an IDR access unit). */
   readonly sei: ReadonlyArray<Buffer>
 }
 
 /**
- * A PACSI NAL unit (RFC 6190 §4.9): NAL header (NRI 3, type 30), the base layer's SVC header
- * extension, X|Y|T|A|P|C|S|E (X=1: A, P, C meaningful; Y=1: TL0PICIDX and IDRPICID present; T=0:
- * no DONC, non-interleaved; A and C set on an IDR; S and E: the layer's first and last VCL NAL
- * units follow in this access unit), then each SEI NAL unit after its 16-bit size.
+ * A PACSI NAL unit (RFC 6190 §4.9, figure 3): NAL header (NRI 3, type 30), the base layer's SVC
+ * header extension, X|Y|T|A|P|C|S|E (X=1: A, P, C specified; Y=1: S, E specified and TL0PICIDX,
+ * IDRPICID present; T: DONC present; A and C set on an IDR; S and E: the layer's first and last
+ * VCL NAL units follow in this access unit), then each SEI NAL unit after its 16-bit size.
  */
 export const pacsiNalUnit = (fields: PacsiFields): Buffer => {
-  const flags = 0x80 | 0x40 | (fields.idr ? 0x10 | 0x04 : 0) | 0x02 | 0x01
-  const head = Buffer.from([0x60 | NalType.pacsi, ...baseLayerExtension(fields.idr), flags, fields.tl0PicIdx & 0xff, (fields.idrPicId >> 8) & 0xff, fields.idrPicId & 0xff])
+  const flags = 0x80 | 0x40 | (fields.donc === undefined ? 0 : 0x20) | (fields.idr ? 0x10 | 0x04 : 0) | 0x02 | 0x01
+  const donc = fields.donc === undefined ? [] : [(fields.donc >> 8) & 0xff, fields.donc & 0xff]
+  const head = Buffer.from([0x60 | NalType.pacsi, ...baseLayerExtension(fields.idr), flags, fields.tl0PicIdx & 0xff, (fields.idrPicId >> 8) & 0xff, fields.idrPicId & 0xff, ...donc])
   const units = fields.sei.flatMap((nal) => {
     const size = Buffer.alloc(2)
     size.writeUInt16BE(nal.length)
@@ -225,6 +235,7 @@ export class MsH264pfFramer {
   private timestamp: number | undefined
   private tl0PicIdx = 0
   private idrPicId = 0
+  private pacsis = 0
   private size = { width: 0, height: 0 }
   private fps = 30
 
@@ -263,7 +274,11 @@ export class MsH264pfFramer {
       // With config-interval=-1 an IDR access unit opens with its SPS (RFC 6184 §8.4: parameter sets in band).
       const idr = nal.type === NalType.sps || nal.type === NalType.pps || nal.type === NalType.idrSlice
       if (idr) this.idrPicId = (this.idrPicId + 1) & 0xffff
-      const pacsi = pacsiNalUnit({ idr, tl0PicIdx: this.tl0PicIdx, idrPicId: this.idrPicId, sei: idr ? [streamLayoutSei(this.layer)] : [] })
+      // RFC 6190 §4.11.1: a NAL unit's CS-DON is the last PACSI's DONC plus the packets since, less one; numbering every
+      // other packet by its sequence number less the PACSIs sent so far keeps CS-DON running on by one, access unit after access unit.
+      this.pacsis++
+      const donc = (this.sequence + 1 - this.pacsis) & 0xffff
+      const pacsi = pacsiNalUnit({ idr, tl0PicIdx: this.tl0PicIdx, idrPicId: this.idrPicId, donc, sei: idr ? [streamLayoutSei(this.layer)] : [] })
       this.tl0PicIdx = (this.tl0PicIdx + 1) & 0xff
       out.push(this.packet(header, pacsi, false))
     }

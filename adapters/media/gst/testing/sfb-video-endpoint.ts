@@ -136,12 +136,16 @@ export const sfbVideoEndpoint = async (options: SfbVideoEndpointOptions): Promis
   let legPort = 0
   const framer = new MsH264pfFramer(randomInt(0x1_0000), () => 256_000)
   const roc = new RolloverCounter()
+  let nextSequence = randomInt(0x1_0000)
   let pendingAccessUnit: Buffer[] = []
   const flush = () => {
     const packets = options.pacsiInStapA === true ? aggregate(pendingAccessUnit) : pendingAccessUnit
     pendingAccessUnit = []
     for (const plain of packets) {
-      const sequence = plain.readUInt16BE(2)
+      // Renumbered after aggregation: the stream has no gaps.
+      const sequence = nextSequence
+      nextSequence = (nextSequence + 1) & 0xffff
+      plain.writeUInt16BE(sequence, 2)
       const guess = roc.guess(sequence)
       roc.accept(sequence, guess)
       sender.send(protectRtp(plain, keys, suite, guess), legPort, '127.0.0.1')
