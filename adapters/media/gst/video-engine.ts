@@ -32,7 +32,7 @@ import type { Logger } from 'pino'
 import type { VideoStreamPlan, WireView } from '../worker/worker-protocol.js'
 import type { GSocket, GstBin, GstElement, GstPad, GstPipeline, Gstreamer } from './gstreamer.js'
 import { elementByName, linkPads, makeElement, requestPadOf, staticPadOf } from './graph-helpers.js'
-import { startOwnClock } from './own-clock.js'
+import { pipelineRunningTime, startOwnClock } from './own-clock.js'
 import {
   cameraDescription,
   compositorDescription,
@@ -133,6 +133,11 @@ export interface VideoStats {
   readonly screens: number
   readonly elements: number
 }
+
+/** How far in the past a running camera's frames may be stamped when a new screen takes them (see buildScreen). */
+const cameraLatencyMarginNs = 1_000_000_000n
+
+const maxBigint = (a: bigint, b: bigint): bigint => (a > b ? a : b)
 
 export class VideoEngine {
   private readonly gst: Gstreamer
@@ -438,7 +443,12 @@ export class VideoEngine {
     linkPads(staticPadOf(encode, 'src'), staticPadOf(tee, 'sink'))
     tee.syncStateWithParent()
     encode.syncStateWithParent()
-    const epoch = startOwnClock(this.gst, this.pipeline, compositor)
+    // The compositor's running time 0 is put a second back, not now: a camera already decoding
+    // pushes frames stamped up to its latency (jitter buffer, decoder threads) in the past, and
+    // GStreamer 1.22's videoaggregator aborts the worker, every call with it, on an input whose
+    // running time falls before its own start (g_assert in gst_video_aggregator_fill_queues).
+    // The price is one second of the new screen composed at once as it starts.
+    const epoch = startOwnClock(this.gst, this.pipeline, compositor, maxBigint(0n, pipelineRunningTime(this.pipeline) - cameraLatencyMarginNs))
     // Back to the pipeline's running time downstream: RTP timestamps (rtpbasepayload derives them
     // from it) run on when a viewer moves to another screen, rather than jump back to its start.
     staticPadOf(compositor, 'src').setOffset(epoch)
