@@ -77,6 +77,20 @@ void describe('SfB VbSS sharing of a call in progress', () => {
     assert.equal(requestsOf(peer, 'BYE').length, 0, 'the call itself goes on')
   })
 
+  void it('a viewer’s sharing session (VbSS offered recvonly) is answered sendonly: the media side sends it the floor holder’s content; no floor is asked for', async () => {
+    const { app, attached, invite, ack } = setUp()
+    const call = await invite(sfbAudioVideoOffer(), 'conv-5', 'av-5')
+    assert.equal(call?.status, 200)
+    await ack(call!)
+    const offered = app.inputs.find((i) => i._tag === 'CallOffered')
+    assert.ok(offered?._tag === 'CallOffered')
+    const view = await invite(sfbVbssSharingOffer('recvonly', 'viewer'), 'conv-5', 'view-5')
+    assert.equal(view?.status, 200)
+    assert.ok(lines(view!.bodyBytes.toString()).includes('a=sendonly'), view!.bodyBytes.toString())
+    assert.equal(attached.filter((a) => a.leg === offered.leg).at(-1)?.content?.direction, 'sendonly')
+    assert.ok(!app.inputs.some((i) => i._tag === 'ContentRequested'))
+  })
+
   void it('a floor the core refuses (a VMR whose call type has no presentation) ends the sharing dialog; the call goes on', async () => {
     const { app, peer, invite, ack } = setUp({ config: testConfig([{ ...bobRoom, callType: 'video-only' }], []) })
     const call = await invite(sfbAudioVideoOffer(), 'conv-2', 'av-2')
