@@ -13,6 +13,7 @@ import type { GSocket, GstBin, GstElement, Gstreamer } from './gstreamer.js'
 import type { IceLegTransport } from './ice-leg-transport.js'
 import { openIceLegTransport } from './ice-leg-transport.js'
 import type { IceLitePortStats } from './ice-lite-port.js'
+import type { OutboundTransform } from './ms-h264pf-sender.js'
 import { msH264pfSender } from './ms-h264pf-sender.js'
 import { primingPacket } from './priming-packet.js'
 import { elementNames, sourceCaps } from './rtp-description.js'
@@ -54,6 +55,7 @@ export interface SecureLegsOptions {
 export class SecureLegs {
   private readonly shims = new Map<string, IceLegTransport>()
   private readonly keying = new Map<string, SsrcKeying>()
+  private readonly framings = new Map<string, { readonly key: string; readonly send: OutboundTransform }>()
 
   constructor(private readonly options: SecureLegsOptions) {}
 
@@ -83,10 +85,26 @@ export class SecureLegs {
     } else shim?.renegotiate(plan.ice, plan.remote)
     // Once a leg's ports are shimmed they stay so: a re-INVITE without ICE or keys keeps the shim, which relays either way.
     if (shim === undefined) return E.right({ socket: pair.rtp, plan, primePort: pair.port })
-    const framing = plan.payloadFormat === 'ms-h264pf' ? msH264pfSender(plan.srtp) : undefined
+    const framing = plan.payloadFormat === 'ms-h264pf' ? this.framing(leg, plan.srtp) : undefined
     if (plan.payloadFormat === 'ms-h264pf' && framing === undefined) return E.left(`no SRTP suite ${plan.srtp?.suite ?? ''} for X-H264UC framing`)
+    if (framing === undefined) this.framings.delete(leg)
     shim.ports[0]?.setOutbound(framing)
     return E.right({ socket: shim.inner, plan: { ...plan, remote: shim.relay }, primePort: shim.innerPort })
+  }
+
+  /**
+   * An X-H264UC leg's framing and SRTP (ms-h264pf-sender.ts). A re-INVITE that keeps Parley's key
+   * keeps the sender: its sequence numbers and rollover counter go on, so no SRTP index is used
+   * twice with one key (RFC 3711 §9.1).
+   */
+  private framing(leg: string, srtp: SrtpPlan | undefined): OutboundTransform | undefined {
+    const key = srtp === undefined ? '' : `${srtp.suite} ${srtp.localKey}`
+    const kept = this.framings.get(leg)
+    if (kept !== undefined && kept.key === key) return kept.send
+    const send = msH264pfSender(srtp)
+    if (send === undefined) return undefined
+    this.framings.set(leg, { key, send })
+    return send
   }
 
   /** The priming packet (priming-packet.ts), as SRTP when the leg receives SRTP. */
@@ -132,6 +150,7 @@ export class SecureLegs {
   /** The leg is gone: its shim's sockets close (before the pool frees the ports). */
   release(leg: string): void {
     this.keying.delete(leg)
+    this.framings.delete(leg)
     this.shims.get(leg)?.close()
     this.shims.delete(leg)
   }
