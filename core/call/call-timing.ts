@@ -2,6 +2,7 @@
  * The Call's own timings, named (CONVENTIONS 9). The configurable ones (PIN entry timeout,
  * host wait, guests-only, ADP delay) are in the global settings.
  */
+import type { GlobalSettings } from '../config/model.js'
 import type { Millis } from '../model/ids.js'
 
 /** Entry ends this long after the last digit (DESIGN §2 PIN prompt: 5 s). */
@@ -12,3 +13,12 @@ export const farewellNoticeMs: Millis = 4_000
 export const dtmfCommaPauseMs: Millis = 2_000
 
 export const seconds = (s: number): Millis => s * 1_000
+
+/**
+ * How long a dial-out (ADP, gateway outgoing leg) may go unanswered before Parley cancels it
+ * (choice: Pexip cancels an ADP or outgoing call that is not answered in a bounded time, and
+ * 60 s is what SIP phones and PBXs commonly ring for). Global `ring_timeout_s` overrides it.
+ */
+export const defaultRingTimeoutS = 60
+
+export const ringTimeoutMs = (global: GlobalSettings): Millis => seconds(global.ringTimeoutS ?? defaultRingTimeoutS)

@@ -19,7 +19,7 @@ import type { Out, StepContext } from '../node/outcome.js'
 import { legTimer } from '../node/timer-key.js'
 import { aliasKey, parseDialString } from '../dial-string/dial-string.js'
 import { findRoute } from '../gateway/routing-table.js'
-import { dtmfCommaPauseMs, farewellNoticeMs, pinDigitPauseMs, seconds } from './call-timing.js'
+import { dtmfCommaPauseMs, farewellNoticeMs, pinDigitPauseMs, ringTimeoutMs, seconds } from './call-timing.js'
 import { nextDtmfStep } from './dtmf-sequence.js'
 import {
   answerUnder,
@@ -33,7 +33,7 @@ import type { PinEntry } from './pin-entry.js'
 import { freshEntry, pressKey, submitOnPause } from './pin-entry.js'
 import { isOpen, judgeDialled, judgeTyped, judgeWhileWaiting, maxPinAttempts, roleWithoutPin } from './pin-policy.js'
 
-export type CallTimerName = 'pin-entry' | 'pin-digit' | 'farewell' | 'dtmf-pause'
+export type CallTimerName = 'pin-entry' | 'pin-digit' | 'farewell' | 'dtmf-pause' | 'ring'
 
 interface CallCommon {
   readonly leg: LegId
@@ -360,27 +360,35 @@ const admit = (call: PinEntryCall, role: Role, out: Out): ParticipantCall => {
   }
 }
 
-/** A dial-out placed by a Conference (ADP) or a Gateway call; its DialOut is already emitted. */
+/**
+ * A dial-out placed by a Conference (ADP) or a Gateway call; its DialOut is already emitted. It
+ * rings for at most the ring timeout (global `ring_timeout_s`): unanswered by then, it is
+ * cancelled (RFC 3261 §9.1) and counts as a call that failed.
+ */
 export const placeCall = (
+  ctx: StepContext,
   leg: LegId,
   party: Party,
   protocol: Protocol,
   owner: Extract<NodeMessage, { readonly _tag: 'TrackDialOut' }>['owner'],
-): CallState =>
-  owner._tag === 'Adp'
+  out: Out,
+): CallState => {
+  const timers = restarted(ctx, leg, noTimers, 'ring', ringTimeoutMs(ctx.config.source.global), out)
+  return owner._tag === 'Adp'
     ? {
         phase: 'adp',
         leg,
         party,
         protocol,
-        timers: [],
+        timers,
         conference: owner.conference,
         adpId: owner.adpId,
         callType: owner.callType,
         answered: false,
         ...(owner.dtmfSequence === '' ? {} : { dtmfAfterPause: owner.dtmfSequence }),
       }
-    : { phase: 'gateway', leg, party, protocol, timers: [], gateway: owner.gateway, side: 'b' }
+    : { phase: 'gateway', leg, party, protocol, timers, gateway: owner.gateway, side: 'b' }
+}
 
 // ---- PIN entry ------------------------------------------------------------------------------
 
@@ -523,6 +531,7 @@ const react = (ctx: StepContext, call: CallState, event: CallEvent, out: Out): C
         return undefined
       }
       if (call.phase === 'gateway' && call.side === 'b') {
+        cancelAllTimers(call, out)
         forwardToGateway(call, event, out)
         return undefined
       }
@@ -531,9 +540,12 @@ const react = (ctx: StepContext, call: CallState, event: CallEvent, out: Out): C
     case 'CallAnswered':
       if (call.phase === 'adp' && !call.answered) {
         out.send(toConference(call.conference, { _tag: 'AdpAnswered', leg: call.leg, adpId: call.adpId, answer: event.answer }))
-        return continueDtmf(ctx, { ...call, answered: true }, call.dtmfAfterPause, out)
+        return continueDtmf(ctx, { ...withoutTimer(call, 'ring', out), answered: true }, call.dtmfAfterPause, out)
       }
-      if (call.phase === 'gateway' && call.side === 'b') forwardToGateway(call, event, out)
+      if (call.phase === 'gateway' && call.side === 'b') {
+        forwardToGateway(call, event, out)
+        return withoutTimer(call, 'ring', out)
+      }
       return call
 
     case 'MediaChanged':
@@ -665,17 +677,35 @@ const timerFired = (ctx: StepContext, running: CallState, name: string, out: Out
       }
       return call
     case 'adp':
+      if (name === 'ring' && !call.answered) {
+        // Unanswered in time: cancelled, and failed as an unanswered ADP does (dialled once, no retry).
+        cancelAllTimers(call, out)
+        out.emit({ _tag: 'Hangup', leg: call.leg, reason: ringTimeoutReason(ctx) })
+        out.send(toConference(call.conference, { _tag: 'AdpFailed', leg: call.leg, adpId: call.adpId }))
+        return undefined
+      }
       return name === 'dtmf-pause' ? continueDtmf(ctx, call, call.dtmfAfterPause, out) : call
+    case 'gateway':
+      if (name === 'ring' && call.side === 'b') {
+        // The caller hears what an unanswered far end gives (408 Request Timeout, mapped to 480).
+        cancelAllTimers(call, out)
+        const reason = ringTimeoutReason(ctx)
+        out.emit({ _tag: 'Hangup', leg: call.leg, reason })
+        forwardToGateway(call, { _tag: 'CallFailed', at: ctx.at, leg: call.leg, status: 408, reason }, out)
+        return undefined
+      }
+      return call
     case 'farewell':
       if (name !== 'farewell') return call
       cancelAllTimers(call, out)
       out.emit({ _tag: 'Hangup', leg: call.leg, reason: call.reason })
       return undefined
     case 'chat-session-offered':
-    case 'gateway':
       return call
   }
 }
+
+const ringTimeoutReason = (ctx: StepContext): string => `not answered within ${ringTimeoutMs(ctx.config.source.global) / 1_000} s`
 
 /** The Call's pending timers, for tests that check nothing outlives its leg. */
 export const pendingCallTimers = (call: CallState): ReadonlyArray<CallTimerName> => call.timers

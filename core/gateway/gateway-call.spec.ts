@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { LegId } from '../model/ids.js'
+import { LegId, TimerId } from '../model/ids.js'
 import { NodeHarness, audioOffer, imOffer, makeConfig, makeRule, observations, only, videoOffer } from '../node/node-harness.js'
 import { mapFailureStatus } from './gateway-call.js'
 
@@ -16,6 +16,8 @@ const config = makeConfig({
 })
 
 const ann = { displayName: 'Ann', uri: 'sip:ann@example.com' }
+/** The outgoing leg rings for at most the ring timeout (global `ring_timeout_s`, 60 s by default). */
+const ringTimer = TimerId('leg:a%2Fout:ring')
 const call = (h: NodeHarness, dialled = 'sip:room1@rooms.example.com', offer = videoOffer, protocol: 'sip' | 'mssip' | 'webrtc' = 'sip') =>
   h.offer('a', dialled, { caller: ann, offer, protocol })
 
@@ -37,6 +39,7 @@ void describe('gateway calls', () => {
           callType: 'video',
           offer: { audio: 'sendrecv', video: 'sendrecv', content: 'sendrecv' },
         },
+        { _tag: 'StartTimer', timer: ringTimer, due: 60_000 },
       ],
     )
     assert.equal(h.state.calls.size, 2)
@@ -55,6 +58,7 @@ void describe('gateway calls', () => {
     call(h)
     const effects = h.answer('a/out', audioOffer)
     assert.deepEqual(effects, [
+      { _tag: 'CancelTimer', timer: ringTimer },
       { _tag: 'Answer', leg: 'a', answer: { audio: 'sendrecv' } },
       { _tag: 'Bridge', a: 'a', b: 'a/out' },
     ])
@@ -64,7 +68,10 @@ void describe('gateway calls', () => {
     const h = new NodeHarness(config)
     call(h)
     const effects = h.send({ _tag: 'CallFailed', leg: LegId('a/out'), status: 486, reason: 'Busy Here' })
-    assert.deepEqual(effects, [{ _tag: 'Reject', leg: 'a', status: 486, reason: 'Busy Here' }])
+    assert.deepEqual(effects, [
+      { _tag: 'CancelTimer', timer: ringTimer },
+      { _tag: 'Reject', leg: 'a', status: 486, reason: 'Busy Here' },
+    ])
     assert.equal(h.state.calls.size, 0)
     assert.equal(h.state.gateways.size, 0)
   })
@@ -81,7 +88,10 @@ void describe('gateway calls', () => {
   void it('abandons the dial-out (CANCEL) when the caller gives up before the answer', () => {
     const h = new NodeHarness(config)
     call(h)
-    assert.deepEqual(h.hangUp('a', 'cancel'), [{ _tag: 'Hangup', leg: 'a/out', reason: 'the caller hung up' }])
+    assert.deepEqual(h.hangUp('a', 'cancel'), [
+      { _tag: 'Hangup', leg: 'a/out', reason: 'the caller hung up' },
+      { _tag: 'CancelTimer', timer: ringTimer },
+    ])
     assert.equal(h.state.calls.size, 0)
     assert.deepEqual(h.answer('a/out'), [])
   })

@@ -173,7 +173,7 @@ const dispatch = (s: NodeState, work: NodeMessage, at: number, out: Out): NodeSt
     case 'TrackDialOut':
       // Dial-out ids are derived from their owner and live as long as their leg: a clash is a bug.
       if (s.calls.has(work.leg)) throw new Error(`stepNode: dial-out leg ${work.leg} already exists`)
-      return withCall(s, work.leg, placeCall(work.leg, work.party, work.protocol, work.owner))
+      return withCall(s, work.leg, placeCall(contextOf(s, at), work.leg, work.party, work.protocol, work.owner, out))
     case 'StartGateway':
       return withGateway(s, work.start.a, startGateway(work.start, out))
   }
