@@ -246,16 +246,18 @@ void test('BFCP content is decoded only while its sender holds the floor: slides
   await Promise.all(presenters.map(([, slides]) => slides.stop()))
   const lumas = received.frames.map(mainLuma)
   const phase = (luma: number): string => (luma > white ? 'A' : luma > red.min && luma < red.max ? 'B' : '-')
-  // Runs of the same phase: nothing, A's slides, B's, nothing again (a frame or two of a change may fall between).
+  // The phases in order, for the report: nothing, A's slides, B's, nothing again.
   const runs = lumas.map(phase).filter((p, i, all) => i === 0 || p !== all[i - 1])
   t.diagnostic(`worker CPU: ${closedCpu.toFixed(0)} ms/s with ungranted 1280x720@25 slides arriving, ${openCpu.toFixed(0)} ms/s decoding them; viewer phases ${runs.join('')} over ${lumas.length} frames`)
   assert.ok(received.frames.length >= 30, `the viewer decodes frames: ${received.frames.length}`)
-  assert.deepEqual(runs.filter((p) => p !== '-').join(''), 'AB', `A's slides only while A held the floor, then B's: ${lumas.map((l) => l.toFixed(0)).join(' ')}`)
-  assert.equal(runs[0], '-', 'nothing shown before the grant')
-  assert.equal(runs.at(-1), '-', 'nothing shown after the floor went')
-  const firstA = lumas.findIndex((l) => phase(l) === 'A')
-  assert.ok(firstA >= 10, `the first ${firstA} frames (before the grant, about 2 s at 10 fps) show no slides`)
-  assert.ok(lumas.slice(-8).every((l) => phase(l) === '-'), `the last frames after the floor went show none: ${lumas.slice(-8).map((l) => l.toFixed(0)).join(' ')}`)
+  const shown = lumas.map(phase)
+  const [firstA, lastA, firstB] = [shown.indexOf('A'), shown.lastIndexOf('A'), shown.indexOf('B')]
+  const sequence = lumas.map((l) => l.toFixed(0)).join(' ')
+  assert.ok(shown.filter((p) => p === 'A').length >= 5 && shown.filter((p) => p === 'B').length >= 5, `A's slides, then B's, are shown: ${sequence}`)
+  // Before the grant (about 2 s, some 15 frames at 10 fps) the viewer got frames, none with slides.
+  assert.ok(firstA >= 5 && shown.slice(0, firstA).every((p) => p === '-'), `nothing shown before A's grant (first slides at frame ${firstA}): ${sequence}`)
+  assert.ok(lastA < firstB, `A's slides only while A held the floor, B's after: ${sequence}`)
+  assert.ok(shown.slice(-5).every((p) => p === '-'), `none after the floor went: ${sequence}`)
   // Decoding costs what dropping does not (measured here at about 20 ms/s closed and 130 open on
   // a loaded 2-core machine; a loose bound, 10 ms ticks).
   assert.ok(openCpu > closedCpu + 40, `decoding costs CPU that the closed gate saves: ${closedCpu.toFixed(0)} vs ${openCpu.toFixed(0)} ms/s`)
