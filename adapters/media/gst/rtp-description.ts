@@ -21,8 +21,18 @@ import { srtpReceiveStage, srtpSendStage, srtpSourceCaps } from './srtp-descript
 
 /** How long the jitter buffer waits for late packets (RFC 3550 §A.8 reordering, LAN and WAN alike). */
 export const jitterBufferMs = 60
-/** How often `level` reports, for active-speaker detection. */
-export const levelIntervalNs = 100_000_000n
+/**
+ * How often `level` reports, for active-speaker detection (active-speaker.ts: a new speaker must
+ * be the loudest for 400 ms, so the second report, 500 ms on, switches; 100 ms reports switched at
+ * 400 ms). Every report is a bus message posted from the leg's streaming thread, and GStreamer
+ * 1.22's bus queue (GstAtomicQueue) busy-waits while another poster is between taking a slot and
+ * filling it: legs whose packets arrive together post together, and on a loaded host a poster
+ * preempted there keeps the others spinning for their whole time slice. Profiled with 60 legs on
+ * 2 busy cores: up to 88 % of gst-launch's CPU spun in gst_atomic_queue_push under `level`;
+ * 500 ms reports (5x fewer posts, and 5x fewer for the worker's main thread to read) took
+ * bench/media-audio.bench.ts from 66 to 96 legs/core for Parley under the same load.
+ */
+export const levelIntervalNs = 500_000_000n
 
 const allPayloadTypes = Array.from({ length: 128 }, (_, pt) => pt)
 
