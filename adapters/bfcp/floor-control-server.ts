@@ -6,7 +6,9 @@
  *   ids (given in the SDP answer, RFC 8856 §5); the floor it names is its conference's one
  *   content floor, which the server learns from the core's JoinMix/LeaveMix.
  * - FloorRequest → FloorRequestStatus Pending and the input ContentRequested; the core's
- *   GrantFloor → Granted; its RevokeFloor → Denied (a request still pending: refused) or Revoked
+ *   GrantFloor → Granted, sent once the media side has opened the leg's content (or after
+ *   `grantAfterMediaMs`): a room system starts its content stream, keyframe first, on the grant,
+ *   and the decoder drops what comes before (video-engine.ts gates content on the floor); its RevokeFloor → Denied (a request still pending: refused) or Revoked
  *   (someone else took the floor). FloorRelease → Released (Cancelled while pending) and
  *   ContentReleased. The other users of the conference's floor get FloorStatus (§13.5).
  * - Over UDP (version 2, §6.2): responses carry the R bit and are kept for T2 to answer a
@@ -50,9 +52,11 @@ export interface BfcpTimers {
    * new connection, which must not end its presentation.
    */
   readonly reconnectMs: number
+  /** The longest a grant waits for the media side to open the leg's content (a restarting worker answers late). */
+  readonly grantAfterMediaMs: number
 }
 
-export const defaultBfcpTimers: BfcpTimers = { t1Ms: 500, t2Ms: 10_000, retransmissions: 3, reconnectMs: 5_000 }
+export const defaultBfcpTimers: BfcpTimers = { t1Ms: 500, t2Ms: 10_000, retransmissions: 3, reconnectMs: 5_000, grantAfterMediaMs: 250 }
 
 export interface FloorControlServerOptions {
   readonly clock: Clock
@@ -222,8 +226,11 @@ export class FloorControlServer {
 
   // ---- the core's effects ---------------------------------------------------------------------------
 
-  /** Every media effect passes here on its way to the media side; the floor ones become BFCP. */
-  observe(effect: MediaEffect): void {
+  /**
+   * Every media effect passes here on its way to the media side; the floor ones become BFCP.
+   * `mediaDone`: a GrantFloor's Granted waits for it (bounded), the state changes at once.
+   */
+  observe(effect: MediaEffect, mediaDone?: Promise<unknown>): void {
     switch (effect._tag) {
       case 'JoinMix':
         this.conferenceOf.set(effect.leg, effect.conference)
@@ -236,7 +243,7 @@ export class FloorControlServer {
         this.withUser(effect.leg, (u) => (u.conference = undefined))
         return
       case 'GrantFloor':
-        return this.granted(effect.leg)
+        return this.granted(effect.leg, mediaDone)
       case 'RevokeFloor':
         return this.revoked(effect.leg)
       default:
@@ -244,12 +251,23 @@ export class FloorControlServer {
     }
   }
 
-  private granted(leg: LegId): void {
+  private granted(leg: LegId, mediaDone: Promise<unknown> | undefined): void {
     const user = this.users.get(leg)
     const request = user?.request
     if (user !== undefined && request !== undefined) {
       request.status = 'Granted'
-      this.notify(user, 'FloorRequestStatus', this.requestInformation(user, request.id, 'Granted'))
+      let announced = false
+      const announce = (): void => {
+        // Once, and only if the grant still stands (no revocation, release or end came first).
+        if (announced || user.request !== request || this.users.get(leg) !== user) return
+        announced = true
+        cancel()
+        this.notify(user, 'FloorRequestStatus', this.requestInformation(user, request.id, 'Granted'))
+      }
+      const { clock } = this.options
+      const cancel = mediaDone === undefined ? () => undefined : clock.schedule(clock.now() + this.timers.grantAfterMediaMs, announce)
+      if (mediaDone === undefined) announce()
+      else void mediaDone.then(announce, announce)
     }
     const conference = this.conferenceOf.get(leg)
     if (conference === undefined) return

@@ -6,12 +6,13 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import net from 'node:net'
+import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import pino from 'pino'
 import type { LegId } from '../../core/model/ids.js'
 import { LegId as legId } from '../../core/model/ids.js'
 import type { Effect } from '../../core/node/effect.js'
-import type { Media, MediaEffect } from '../../core/ports/media.js'
+import type { Media, MediaEffect, MediaError } from '../../core/ports/media.js'
 import { NodeHarness, makeConfig, makeVmr, pin } from '../../core/node/node-harness.js'
 import { systemClock } from '../node/system-clock.js'
 import type { BfcpMessage } from './bfcp-message.js'
@@ -49,9 +50,13 @@ const floorHolders = (): { readonly inner: Media; readonly held: Set<string> } =
   return { inner, held }
 }
 
-const open = async (guestsCanPresent: boolean, inner: Media = { perform: () => TE.right(undefined), onInput: () => undefined }): Promise<World> => {
+const open = async (
+  guestsCanPresent: boolean,
+  inner: Media = { perform: () => TE.right(undefined), onInput: () => undefined },
+  grantAfterMediaMs = 250,
+): Promise<World> => {
   const h = new NodeHarness(makeConfig({ vmrs: [room(guestsCanPresent)] }))
-  const opened = await FloorControl.open({ bindHost: '127.0.0.1', port: 0, clock: systemClock, logger: pino({ level: 'silent' }), timers: { reconnectMs: 100 } })
+  const opened = await FloorControl.open({ bindHost: '127.0.0.1', port: 0, clock: systemClock, logger: pino({ level: 'silent' }), timers: { reconnectMs: 100, grantAfterMediaMs } })
   assert.ok(opened._tag === 'Right')
   const floor = opened.right
   const media = floor.media(inner)
@@ -260,5 +265,68 @@ void describe('the media side’s floor follows BFCP releases (it decodes only t
     assert.equal((await presenter.request('Goodbye')).primitive, 'GoodbyeAck')
     assert.ok(!media.held.has('r3'))
     assert.deepEqual([...media.held], [])
+  })
+})
+
+/** A media side whose floor grants complete only when the spec says (`open`), or never. */
+const slowFloor = (): { readonly inner: Media; readonly open: () => void; readonly asked: () => number } => {
+  const pending: Array<() => void> = []
+  const inner: Media = {
+    perform: (effect) =>
+      effect._tag === 'GrantFloor' ? () => new Promise<E.Either<MediaError, void>>((resolve) => pending.push(() => resolve(E.right(undefined)))) : TE.right(undefined),
+    onInput: () => undefined,
+  }
+  return { inner, open: () => pending.splice(0).forEach((finish) => finish()), asked: () => pending.length }
+}
+
+void describe('Granted is sent once the media side lets the presenter’s content through (a room system starts it, keyframe first, on the grant)', () => {
+  void it('waits for the media side', async () => {
+    const media = slowFloor()
+    const w = await open(true, media.inner, 10_000)
+    try {
+      const client = await w.client(w.join('m1', 'host'), 'udp')
+      assert.equal(requestStatusIn(await client.requestFloor()), 'Pending')
+      assert.ok(w.h.log.some((e) => e._tag === 'GrantFloor' && e.leg === 'm1'), 'the core granted')
+      assert.equal(media.asked(), 1, 'the media side was asked')
+      await assert.rejects(client.statusUpdate('Granted', 200), /no FloorRequestStatus Granted/)
+      media.open()
+      await client.statusUpdate('Granted', 1_000)
+    } finally {
+      await close(w)
+    }
+  })
+
+  void it('a grant revoked before the media side answered is never announced', async () => {
+    const media = slowFloor()
+    const w = await open(true, media.inner, 10_000)
+    try {
+      const first = await w.client(w.join('m2', 'host'), 'udp')
+      const second = await w.client(w.join('m3', 'host'), 'udp')
+      await first.requestFloor()
+      await second.requestFloor()
+      // The core gave the floor to m2, then to m3 (revoking m2's) before either grant was through.
+      await first.statusUpdate('Revoked', 1_000)
+      assert.equal(media.asked(), 2)
+      media.open()
+      await second.statusUpdate('Granted', 1_000)
+      await assert.rejects(first.statusUpdate('Granted', 300), /no FloorRequestStatus Granted/)
+    } finally {
+      await close(w)
+    }
+  })
+
+  void it('a media side that does not answer delays the grant by grantAfterMediaMs only', async () => {
+    const media = slowFloor()
+    const w = await open(true, media.inner, 150)
+    try {
+      const client = await w.client(w.join('m4', 'host'), 'udp')
+      const asked = Date.now()
+      await client.requestFloor()
+      await client.statusUpdate('Granted', 2_000)
+      const waitedMs = Date.now() - asked
+      assert.ok(waitedMs >= 100, `Granted came after the bound, not at once: ${waitedMs} ms`)
+    } finally {
+      await close(w)
+    }
   })
 })

@@ -88,8 +88,16 @@ export class FloorControl implements FloorControlHook {
   media(inner: Media): Media {
     return {
       perform: (effect) => {
-        this.server.observe(effect)
-        return inner.perform(effect)
+        if (effect._tag !== 'GrantFloor') {
+          this.server.observe(effect)
+          return inner.perform(effect)
+        }
+        // The media side first: BFCP says Granted once the leg's content is let through.
+        return () => {
+          const opening = inner.perform(effect)()
+          this.server.observe(effect, opening)
+          return opening
+        }
       },
       onInput: (deliver) => {
         this.server.onInput((input) => {
