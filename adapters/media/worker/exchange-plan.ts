@@ -74,7 +74,7 @@ export const audioPlanOfExchange = (ours: ParsedOffer, theirs: ParsedOffer): Aud
 }
 
 /**
- * The main video's plan of the same exchange (not content): H.264 as the answer has it, its
+ * The main video's plan of the same exchange (not content): H.264 (or SfB's X-H264UC) as the answer has it, its
  * packetization mode (RFC 6184 §8.1: none = 0), address and the mirror of its direction — an
  * audio-only caller's `recvonly` answer to Parley's sendonly room video (DESIGN §2 `room`).
  */
@@ -87,9 +87,11 @@ const h264PlanOfExchange = (ours: ParsedOffer, theirs: ParsedOffer, role: 'video
   const local = primaryOf(ours, role)
   const remote = primaryOf(theirs, role)
   const codec = remote?.codecs[0]
-  if (local === undefined || remote?.remote === undefined || codec === undefined || codec.name !== 'H264') return undefined
+  if (local === undefined || remote?.remote === undefined || codec === undefined || (codec.name !== 'H264' && codec.name !== 'X-H264UC')) return undefined
   const srtp = srtpOf(local, remote)
   return {
+    // An SfB answer that chose X-H264UC (offered to SfB beside H.264) is sent with the [MS-H264PF] framing (decision 0006).
+    ...(codec.name === 'X-H264UC' ? { payloadFormat: 'ms-h264pf' as const } : {}),
     codec: { name: 'H264', payloadType: codec.payloadType, clockRate: codec.clockRate },
     packetizationMode: fmtpParams(codec.fmtp).get('packetization-mode') === '1' ? 1 : 0,
     remote: { address: remote.remote.address, port: remote.remote.port },

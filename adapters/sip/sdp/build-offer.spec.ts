@@ -45,7 +45,7 @@ void test('a SIP dial-out: plain RTP, Opus/G.722/G.711 with telephone-event, H.2
 
 void test('an SfB dial-out: RTP/SAVP with an SDES key, ICE-lite host candidates, SfB labels', () => {
   const sdp = built(buildOffer({ _tag: 'Initial', dialect: 'mssip', media: { audio: 'sendrecv', video: 'sendrecv', content: 'sendrecv' }, local: local() }))
-  assert.deepEqual(mLines(sdp), ['m=audio 40000 RTP/SAVP 111 9 0 8 101 110', 'm=video 40002 RTP/SAVP 96 97'])
+  assert.deepEqual(mLines(sdp), ['m=audio 40000 RTP/SAVP 111 9 0 8 101 110', 'm=video 40002 RTP/SAVP 96 97 122'])
   assert.ok(lines(sdp).includes('a=ice-lite'))
   assert.ok(section(sdp, 0).includes('a=label:main-audio'))
   assert.ok(section(sdp, 1).includes('a=label:main-video'))
@@ -62,7 +62,7 @@ void test('audio-only SfB caller: the re-INVITE keeps audio as answered and appe
   const update = built(buildOffer({ _tag: 'Update', previous: answer, media: { audio: 'sendrecv', video: 'sendonly' }, local: local() }))
   assert.deepEqual(section(update, 0), section(answer, 0), 'the audio section is unchanged')
   assert.ok(lines(update).includes('o=- 4242 2 IN IP4 192.0.2.50'))
-  assert.deepEqual(mLines(update), ['m=audio 40000 RTP/AVP 9 101', 'm=video 40002 RTP/AVP 96 97'])
+  assert.deepEqual(mLines(update), ['m=audio 40000 RTP/AVP 9 101', 'm=video 40002 RTP/AVP 96 97 122'])
   const video = section(update, 1)
   assert.ok(video.includes('a=sendonly'))
   assert.ok(video.includes('a=label:main-video'))
@@ -88,4 +88,33 @@ void test('errors: no port for a new stream, a previous SDP that is not SDP', ()
   assert.deepEqual(buildOffer({ _tag: 'Initial', dialect: 'sip', media: { video: 'sendrecv' }, local: local({ ports: { audio: 1 } }) }), E.left({ _tag: 'NoLocalPort', stream: 'video' }))
   const bad = buildOffer({ _tag: 'Update', previous: 'garbage', media: { audio: 'sendrecv' }, local: local() })
   assert.ok(E.isLeft(bad) && bad.left._tag === 'MalformedSdp')
+})
+
+void test('an SfB dial-out offers X-H264UC (122, mode 1, NI-TC) after H.264 on main video only; without it in the codecs, none', () => {
+  const sdp = built(buildOffer({ _tag: 'Initial', dialect: 'mssip', media: { audio: 'sendrecv', video: 'sendrecv' }, local: local() }))
+  assert.equal(mLines(sdp)[1], 'm=video 40002 RTP/SAVP 96 97 122')
+  assert.ok(section(sdp, 1).includes('a=rtpmap:122 X-H264UC/90000'))
+  assert.ok(section(sdp, 1).includes('a=fmtp:122 packetization-mode=1;mst-mode=NI-TC'))
+  // A plain SIP peer is never offered Microsoft's format, on main video or content.
+  const sip = built(buildOffer({ _tag: 'Initial', dialect: 'sip', media: { audio: 'sendrecv', video: 'sendrecv', content: 'sendrecv' }, local: local() }))
+  assert.equal(lines(sip).some((l) => l.includes('X-H264UC')), false)
+  const h264Only = built(buildOffer({ _tag: 'Initial', dialect: 'mssip', media: { audio: 'sendrecv', video: 'sendrecv' }, local: local({ codecs: ['G722', 'H264'] }) }))
+  assert.equal(mLines(h264Only)[1], 'm=video 40002 RTP/SAVP 96 97')
+  // The re-INVITE's new main video to an SfB audio-only caller offers it too.
+  const offer = readOffer('application/sdp', F.sfbAudioOnlyAvpOffer)
+  assert.ok(E.isRight(offer))
+  const update = built(buildOffer({ _tag: 'Update', previous: buildAnswer(offer.right, { audio: 'sendrecv' }, local()), media: { audio: 'sendrecv', video: 'sendonly' }, local: local() }))
+  assert.equal(mLines(update)[1], 'm=video 40002 RTP/AVP 96 97 122')
+})
+
+void test('an SfB client that takes only X-H264UC answers Parley’s offer with it, and Parley reads the answer back as X-H264UC', () => {
+  const offer = readOffer('application/sdp', built(buildOffer({ _tag: 'Initial', dialect: 'mssip', media: { audio: 'sendrecv', video: 'sendrecv' }, local: local() })))
+  assert.ok(E.isRight(offer))
+  const answer = buildAnswer(offer.right, { audio: 'sendrecv', video: 'sendrecv' }, local({ publicHost: '198.51.100.9', codecs: ['G722', 'X-H264UC'] }))
+  assert.equal(mLines(answer)[1], 'm=video 40002 RTP/SAVP 122')
+  const back = readOffer('application/sdp', answer)
+  assert.ok(E.isRight(back))
+  const video = back.right.streams[1]
+  assert.ok(video?.kind === 'rtp' && video.role === 'video')
+  assert.deepEqual(video.codecs.map((c) => [c.name, c.payloadType, c.fmtp]), [['X-H264UC', 122, 'packetization-mode=1;mst-mode=NI-TC']])
 })

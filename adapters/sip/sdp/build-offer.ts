@@ -2,7 +2,8 @@
  * Parley's own offers:
  *
  * - `Initial`: a dial-out (ADP, gateway b-leg, call to an SfB user). Audio with Opus, G.722,
- *   G.711 and telephone-event 101; H.264 video; for `sip` an optional content video with a
+ *   G.711 and telephone-event 101; H.264 video (for `mssip` also X-H264UC, payload type 122,
+ *   [MS-H264PF], decision 0006); for `sip` an optional content video with a
  *   BFCP line (Parley as floor control server, RFC 8856); for `mssip` RTP/SAVP with an SDES key
  *   (SfB requires SRTP when encryption is required) and ICE-lite host candidates, SfB labels
  *   (`main-audio`, `main-video`), and `m=message … sip null` for an IM session (PROTOCOLS 1.3).
@@ -16,7 +17,7 @@ import type { MediaDescription, SessionDescription } from 'sdp-transform'
 import { parse as parseWithTransform, write } from 'sdp-transform'
 import type { Direction, MediaAnswer } from '../../../core/model/call.js'
 import type { CodecName, OwnFormat } from './codecs.js'
-import { allCodecNames, ownAudioFormats, ownTelephoneEvents, ownVideoFormats } from './codecs.js'
+import { allCodecNames, ownAudioFormats, ownSfbVideoFormat, ownTelephoneEvents, ownVideoFormats } from './codecs.js'
 import type { HostAddress, IceCredentials, LocalMedia, LocalStream } from './local-media.js'
 import { defaultFloorControlIds, hostAddressOf, newIceCredentials } from './local-media.js'
 import type { SdpError } from './sdp-error.js'
@@ -52,8 +53,12 @@ const contentLabel = '2'
 
 type Role = 'audio' | 'video' | 'content'
 
-const formatsFor = (role: Role, codecs: ReadonlyArray<CodecName>): ReadonlyArray<OwnFormat> => {
-  if (role !== 'audio') return ownVideoFormats.filter((f) => codecs.includes('H264') && f.name === 'H264')
+const formatsFor = (role: Role, codecs: ReadonlyArray<CodecName>, style: Style): ReadonlyArray<OwnFormat> => {
+  if (role !== 'audio') {
+    const h264 = ownVideoFormats.filter((f) => codecs.includes('H264') && f.name === 'H264')
+    // Plain H.264 first (it needs no [MS-H264PF] framing); X-H264UC for SfB clients that take only it (decision 0006).
+    return style.sfbLabels && role === 'video' && codecs.includes('X-H264UC') ? [...h264, ownSfbVideoFormat] : h264
+  }
   const audio = ownAudioFormats.filter((f) => f.name !== 'telephone-event' && codecs.includes(f.name))
   const withOpus = audio.some((f) => f.name === 'opus')
   return [...audio, ...ownTelephoneEvents.filter((e) => e.clockRate === 8000 || withOpus)]
@@ -67,7 +72,7 @@ const labelsFor = (role: Role, style: Style, withContent: boolean): { readonly l
 }
 
 const rtpLine = (role: Role, direction: Direction, port: number, style: Style, local: LocalMedia, host: HostAddress, withContent: boolean): MediaDescription => {
-  const formats = formatsFor(role, local.codecs ?? allCodecNames)
+  const formats = formatsFor(role, local.codecs ?? allCodecNames, style)
   const { label, content } = labelsFor(role, style, withContent)
   return {
     type: role === 'audio' ? 'audio' : 'video',

@@ -147,3 +147,11 @@ export const ownVideoFormats: ReadonlyArray<OwnFormat> = [
   { name: 'H264', payloadType: 96, encoding: 'H264', clockRate: 90000, fmtp: 'profile-level-id=42e01f;packetization-mode=1' },
   { name: 'H264', payloadType: 97, encoding: 'H264', clockRate: 90000, fmtp: 'profile-level-id=42e01f' },
 ]
+
+/**
+ * SfB's X-H264UC ([MS-H264PF]), offered to SfB peers beside plain H.264 for clients that take
+ * only it: one layer, mode 1, `mst-mode=NI-TC` as SfB itself offers it (decision 0006). 122 is
+ * the payload type SfB clients give it in their own offers.
+ */
+export const ownSfbVideoFormat: OwnFormat = { name: 'X-H264UC', payloadType: 122, encoding: 'X-H264UC', clockRate: 90000, fmtp: 'packetization-mode=1;mst-mode=NI-TC' }
+
