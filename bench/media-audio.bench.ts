@@ -19,6 +19,7 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import dgram from 'node:dgram'
 import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import * as E from 'fp-ts/lib/Either.js'
 import pino from 'pino'
 import { ConferenceId, LegId } from '../core/model/ids.js'
@@ -39,6 +40,7 @@ const windowMs = 6_000
 const packetMs = 20
 const samplesPerPacket = 160
 const ticksPerSecond = 100 // USER_HZ on Linux
+const hostCores = availableParallelism()
 /** The worker's mixer settings (media-engine.ts newMixer), for the reference's mixers. */
 const mixerLatencyNs = 20_000_000n
 const selfQueueNs = 500_000_000n
@@ -110,6 +112,13 @@ const discard = async (): Promise<{ readonly port: number; readonly received: ()
 
 /** Packets per second each side sent back during its window (legs x 50 when every leg is served), last sample. */
 const sentBack = { parley: 0, reference: 0 }
+/**
+ * The host's 1-minute load average at the end of each side's window, last sample: the figures
+ * are CPU per leg, and on a host busy with other work every leg costs more (more preemption and
+ * context switches, which is most of an audio leg's cost), so a figure is read with its load.
+ */
+const loadAverage = { parley: 0, reference: 0 }
+const oneMinuteLoad = (): number => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0])
 
 /** Cores used by `pid` over the window, and the packets per second arriving at the sink meanwhile. */
 const measureWindow = async (pid: number, sink: { readonly received: () => number }): Promise<{ readonly cores: number; readonly packetsPerSecond: number }> => {
@@ -160,6 +169,7 @@ const measureWorker = async (supervisor: WorkerSupervisor, sink: { readonly port
   await sleep(settleMs)
   const { cores, packetsPerSecond } = await measureWindow(pid, sink)
   sentBack.parley = packetsPerSecond
+  loadAverage.parley = oneMinuteLoad()
   stop()
   return legs / cores
 }
@@ -222,6 +232,7 @@ const referenceSide = async (sink: { readonly port: number; readonly received: (
   await sleep(settleMs)
   const { cores, packetsPerSecond } = await measureWindow(child.pid ?? 0, sink)
   sentBack.reference = packetsPerSecond
+  loadAverage.reference = oneMinuteLoad()
   stop()
   child.kill('SIGKILL')
   await exited(child)
@@ -239,7 +250,8 @@ export const measurements: ReadonlyArray<Measurement> = [
     warmUp: false,
     detail: () =>
       `${legs} PCMU legs in conferences of ${conferenceSize}, N-1 mix, 20 ms packets; figures are legs / cores used; ` +
-      `RTP sent back (last sample, ${legs * (1000 / packetMs)}/s when every leg is served): Parley ${Math.round(sentBack.parley)}/s, reference ${Math.round(sentBack.reference)}/s`,
+      `RTP sent back (last sample, ${legs * (1000 / packetMs)}/s when every leg is served): Parley ${Math.round(sentBack.parley)}/s, reference ${Math.round(sentBack.reference)}/s; ` +
+      `1-minute load average after each window (last sample, ${hostCores} cores): Parley ${loadAverage.parley}, reference ${loadAverage.reference}`,
     sample: async () => {
       const sink = await discard()
       try {
