@@ -131,8 +131,9 @@ const decideRtp = (offer: ParsedOffer, answer: MediaAnswer, local: LocalMedia): 
     if (s.kind !== 'rtp') continue
     const wanted = answer[s.role]
     const port = local.ports[s.role]
-    // Plain H.264 before SfB's X-H264UC when both are offered (it needs no [MS-H264PF] framing); X-H264UC for main video only.
-    const usable = s.codecs.filter((c) => allowed.includes(c.name) && (c.name !== 'X-H264UC' || s.role === 'video'))
+    // Plain H.264 before SfB's X-H264UC when both are offered (it needs no [MS-H264PF] framing); X-H264UC for SfB's
+    // streams only: main video and the VbSS line (decision 0007), never a BFCP peer's slides.
+    const usable = s.codecs.filter((c) => allowed.includes(c.name) && (c.name !== 'X-H264UC' || s.role === 'video' || isSfbSharingVideo(s)))
     const codec = usable.find((c) => c.name !== 'X-H264UC') ?? usable[0]
     if (s.unusable !== undefined) rejections.set(s.index, s.unusable)
     else if (!s.primary) rejections.set(s.index, 'duplicate')

@@ -68,3 +68,31 @@ void test('a BFCP room system’s content line still gets a=content:slides', () 
   const negotiated = negotiateAnswer(offerOf(F.polycomBfcpOffer), { audio: 'sendrecv', video: 'sendrecv', content: 'sendrecv' }, { ...local(), ports: { audio: 40000, video: 40002, content: 40004, floorControl: 40006 } })
   assert.ok(lines(negotiated.sdp).includes('a=content:slides'), negotiated.sdp)
 })
+
+/** The VbSS offer of a client that sends its screen only as X-H264UC ([MS-H264PF]), as SfB does its main video. */
+const vbssOnlyXh264uc = (direction: 'sendonly' | 'recvonly', role: 'sharer' | 'viewer'): string =>
+  F.sfbVbssSharingOffer(direction, role)
+    .replace('m=video 50042 RTP/SAVP 122 123', 'm=video 50042 RTP/SAVP 122')
+    .replace(/a=(?:rtpmap|fmtp):123 [^\r\n]*\r\n/g, '')
+
+void test('a VbSS line offering only X-H264UC is taken with it (decision 0007), its fmtp echoed, and planned as ms-h264pf; a BFCP slides line with only X-H264UC is still refused', () => {
+  for (const [direction, role, answered] of [
+    ['sendonly', 'sharer', 'recvonly'],
+    ['recvonly', 'viewer', 'sendonly'],
+  ] as const) {
+    const offer = vbssOnlyXh264uc(direction, role)
+    assert.ok(!offer.includes(':123 '), offer)
+    const negotiated = negotiateAnswer(offerOf(offer), { content: 'sendrecv' }, local())
+    const answer = lines(negotiated.sdp)
+    assert.deepEqual(answer.filter((l) => l.startsWith('m=')), ['m=applicationsharing 0 TCP/RTP/SAVP 127', 'm=video 40004 RTP/SAVP 122'])
+    assert.ok(answer.includes('a=rtpmap:122 X-H264UC/90000') && answer.includes('a=fmtp:122 packetization-mode=1;mst-mode=NI-TC'), negotiated.sdp)
+    assert.ok(answer.includes('a=label:applicationsharing-video') && answer.includes(`a=${answered}`), negotiated.sdp)
+    assert.deepEqual(negotiated.accepted, { content: answered })
+    const plan = contentPlanOf(negotiated)
+    assert.equal(plan?.payloadFormat, 'ms-h264pf')
+    assert.deepEqual(plan?.codec, { name: 'H264', payloadType: 122, clockRate: 90000 })
+    assert.equal(plan?.packetizationMode, 1)
+  }
+  // Both offered: plain H.264 stays the choice (no framing needed).
+  assert.equal(contentPlanOf(negotiateAnswer(offerOf(F.sfbVbssSharingOffer()), { content: 'sendrecv' }, local()))?.payloadFormat, undefined)
+})
