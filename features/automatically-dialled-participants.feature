@@ -86,6 +86,22 @@ Feature: Rooms that call other participants automatically
     And 5 minutes pass
     Then Carol was called 1 time
 
+  Scenario: The room stops calling an automatic participant who does not answer within a minute
+    Given "Bob's room" automatically dials carol@example.com with:
+      | protocol | mssip |
+    And Carol uses Skype for Business
+    And Carol does not answer calls
+    When Alice dials meet.bob@example.com
+    And 10 seconds pass
+    Then Carol gets a call from "Bob's room"
+    When 59 seconds pass
+    Then Carol's phone is still ringing
+    When 1 second passes
+    Then Carol's call stops ringing
+    When 1 minute passes
+    Then Carol was called 1 time
+    And Alice is in "Bob's room"
+
   Scenario: No call to someone who is already in the meeting
     Given "Bob's room" automatically dials recorder@rooms.example.com
     When Dave dials meet.bob@example.com

@@ -101,6 +101,18 @@ Feature: Calling SIP and H.323 systems through the gateway
       | SIP               | Frank  | a SIP video app    | fails                    |
       | Skype for Business | Frank  | a SIP video app    | is answered              |
 
+  Scenario: A call to a room system that does not answer stops ringing after the ring timeout
+    Given the ring timeout is 30 seconds
+    And Dave does not answer calls
+    When Alice dials room1@rooms.example.com
+    Then Dave gets a call from "Alice"
+    When 29 seconds pass
+    Then Alice hears ringing
+    And Dave's phone is still ringing
+    When 1 second passes
+    Then Dave's call stops ringing
+    And Alice's call fails
+
   Scenario: A rule for calls from meetings only does not take incoming calls
     Given the gateway rule "Outbound":
       | priority             | 10                          |

@@ -83,10 +83,11 @@ const timeouts: Record<string, string> = {
   'PIN entry timeout': 'pin_entry_timeout_s',
   'only-one-participant timeout': 'only_one_participant_timeout_s',
   'automatic dialling delay': 'adp_delay_s',
+  'ring timeout': 'ring_timeout_s',
 }
 defineParameterType({
   name: 'timeout',
-  regexp: /host wait timeout|guests-only timeout|PIN entry timeout|only-one-participant timeout|automatic dialling delay/,
+  regexp: /host wait timeout|guests-only timeout|PIN entry timeout|only-one-participant timeout|automatic dialling delay|ring timeout/,
   transformer: (s: string) => timeouts[s],
 })
 

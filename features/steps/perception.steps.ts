@@ -25,6 +25,7 @@ import {
   seesInLayout,
   seesSelf,
   seesSplash,
+  stillRinging,
   stoppedRinging,
   videoFlow,
   wasCalled,
@@ -57,6 +58,10 @@ Then("{person}'s call is answered", function (this: ParleyWorld, person: Person)
 
 Then("{person}'s call stops ringing", function (this: ParleyWorld, person: Person) {
   return this.expect(person, stoppedRinging)
+})
+
+Then("{person}'s phone is still ringing", function (this: ParleyWorld, person: Person) {
+  return this.expect(person, stillRinging)
 })
 
 Then('{person} hears ringing', function (this: ParleyWorld, person: Person) {

@@ -19,7 +19,7 @@ interface Document {
 const apiBase = '/api/admin/configuration/v1'
 
 /** Fields whose table text is a number or a boolean in the file. */
-const numberFields = new Set(['priority', 'pin_entry_timeout_s', 'host_wait_timeout_s', 'guests_only_timeout_s', 'only_one_participant_timeout_s', 'adp_delay_s'])
+const numberFields = new Set(['priority', 'pin_entry_timeout_s', 'host_wait_timeout_s', 'guests_only_timeout_s', 'only_one_participant_timeout_s', 'adp_delay_s', 'ring_timeout_s'])
 const booleanFields = new Set([
   'enable',
   'match_incoming_calls',

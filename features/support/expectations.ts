@@ -172,6 +172,12 @@ export const gotCallFrom = (caller: string) => (e: Endpoint): void => {
   assert.ok(from.includes(caller), `${e.name} got no call from "${caller}" (calls from: ${JSON.stringify(from)})`)
 }
 
+/** An incoming call is alerting: the phone rings, unanswered. */
+export const stillRinging = (e: Endpoint): void => {
+  const incoming = e.calls.filter((c) => c.direction === 'incoming')
+  assert.ok(incoming.some((c) => c.status === 'alerting'), `${e.name}'s phone does not ring. ${describe(e)}`)
+}
+
 export const stoppedRinging = (e: Endpoint): void => {
   const incoming = e.calls.filter((c) => c.direction === 'incoming')
   assert.ok(incoming.length > 0 && incoming.every((c) => c.status === 'ended'), `${e.name}'s call still rings. ${describe(e)}`)

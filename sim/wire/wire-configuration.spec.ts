@@ -21,10 +21,11 @@ test('at the factor 1 the timeouts are the defaults, written out', () => {
   assert.equal(global['host_wait_timeout_s'], 1800)
   assert.equal(global['guests_only_timeout_s'], 60)
   assert.equal(global['only_one_participant_timeout_s'], 0)
+  assert.equal(global['ring_timeout_s'], 60)
   assert.equal(global['adp_delay_s'], 10)
 })
 
-test('a scaled scenario gets every timeout scaled, the ADP delay no lower than 10 s, and off stays off', () => {
+test('a scaled scenario gets every timeout scaled, the ADP delay no lower than 10 s, the ring timeout no lower than 1 s, and off stays off', () => {
   const document = { ...demoConfigFile, global: { host_wait_timeout_s: 120, adp_delay_s: 30 } }
   const global = globalOf(wireConfiguration(document, 1 / 60, edge))
   assert.equal(global['host_wait_timeout_s'], 2)
@@ -32,6 +33,8 @@ test('a scaled scenario gets every timeout scaled, the ADP delay no lower than 1
   assert.equal(global['guests_only_timeout_s'], 1)
   assert.equal(global['only_one_participant_timeout_s'], 0)
   assert.equal(global['adp_delay_s'], 10)
+  assert.equal(global['ring_timeout_s'], 1)
+  assert.equal(globalOf(wireConfiguration({ global: { ring_timeout_s: 30 } }, 1e-3, edge))['ring_timeout_s'], 1, 'the ring timeout no lower than 1 s')
   assert.equal(globalOf(wireConfiguration({ global: { guests_only_timeout_s: 1 } }, 1e-6, edge))['guests_only_timeout_s'], 0.001)
   assert.equal(globalOf(wireConfiguration({ global: { guests_only_timeout_s: 0 } }, 0.5, edge))['guests_only_timeout_s'], 0)
 })
@@ -61,8 +64,8 @@ test('the wire configuration is one the node accepts', () => {
 })
 
 test('the timeouts a plan is made against are the ones that are on', () => {
-  assert.deepEqual(configuredTimeoutsMs(demoConfigFile), [60_000, 1_800_000, 60_000])
-  assert.deepEqual(configuredTimeoutsMs({ global: { only_one_participant_timeout_s: 300, guests_only_timeout_s: 0 } }), [60_000, 1_800_000, 300_000])
+  assert.deepEqual(configuredTimeoutsMs(demoConfigFile), [60_000, 1_800_000, 60_000, 60_000])
+  assert.deepEqual(configuredTimeoutsMs({ global: { only_one_participant_timeout_s: 300, guests_only_timeout_s: 0, ring_timeout_s: 30 } }), [60_000, 1_800_000, 300_000, 30_000])
 })
 
 test('a scenario that sets no pin_lockout cannot meet a lockout made by earlier ones; one that does gets its own', () => {

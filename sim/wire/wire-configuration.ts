@@ -5,7 +5,8 @@
  *
  * - Timeouts: every configurable timeout of `global` is written multiplied by the scenario's
  *   time factor (time-plan.ts), the defaults included, since a default left out would run in
- *   real time. The automatic dialling delay cannot go below its 10 s floor (DESIGN §2).
+ *   real time. The automatic dialling delay cannot go below its 10 s floor (DESIGN §2), nor
+ *   the ring timeout below 1 s.
  * - Places: on loopback every host name a call could be sent to is the wire world's edge (what
  *   DNS and the SfB pool's static routes are in a deployment), so the global default proxies
  *   and every rule's own proxies name the edge's listeners.
@@ -25,7 +26,12 @@ export const timeoutDefaultsS = {
   host_wait_timeout_s: 1800,
   guests_only_timeout_s: 60,
   only_one_participant_timeout_s: 0,
+  /** How long a dial-out may ring (core/call/call-timing.ts). */
+  ring_timeout_s: 60,
 } as const
+
+/** The node takes no ring timeout under 1 s (core/config/codecs.ts). */
+export const ringTimeoutFloorS = 1
 
 const adpDelayDefaultS = 10
 /** DESIGN §2: an automatic participant is dialled at least 10 s after its trigger. */
@@ -68,6 +74,7 @@ export const wireConfiguration = (document: unknown, factor: number, edge: WireE
     global[field] = scaled(numberOr(global[field], fallback), factor)
   }
   global['adp_delay_s'] = Math.max(adpDelayFloorS, scaled(numberOr(global['adp_delay_s'], adpDelayDefaultS), factor))
+  global['ring_timeout_s'] = Math.max(ringTimeoutFloorS, numberOr(global['ring_timeout_s'], ringTimeoutFloorS))
   if (global['pin_lockout'] === undefined) global['pin_lockout'] = isolatedPinLockout
   global['default_sip_proxy'] = edge.sip
   global['default_mssip_proxy'] = edge.mssip
