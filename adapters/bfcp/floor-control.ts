@@ -26,6 +26,10 @@ export interface FloorControlHook {
   readonly negotiated: (leg: LegId, streams: ReadonlyArray<NegotiatedStream>) => void
   /** The leg has ended. */
   readonly release: (leg: LegId) => void
+  /** `local` with Parley's BFCP (TCP) port and the leg's ids, for an offer of Parley's with content (RFC 8856 §4: Parley is `s-only`). */
+  readonly offerLocal?: (leg: LegId, local: LocalMedia) => LocalMedia
+  /** The answer to an offer of Parley's: its accepted BFCP line says how the client reaches the server. */
+  readonly offerAnswered?: (leg: LegId, answer: ParsedOffer) => void
 }
 
 export interface FloorControlOptions {
@@ -83,6 +87,22 @@ export class FloorControl implements FloorControlHook {
   }
 
   readonly release = (leg: LegId): void => this.server.release(leg)
+
+  readonly offerLocal = (leg: LegId, local: LocalMedia): LocalMedia => ({
+    ...local,
+    ports: { ...local.ports, floorControl: this.sockets.tcpPort },
+    floorControl: this.server.idsFor(leg),
+  })
+
+  readonly offerAnswered = (leg: LegId, answer: ParsedOffer): void => {
+    // The answer's role is not checked: a client answering `s-only` (or nothing) still connects as one.
+    const stream = answer.streams.find((s) => s.kind === 'floor-control' && s.port !== 0)
+    if (stream?.kind !== 'floor-control' || stream.transport !== 'tcp') return
+    const remote = stream.remote
+    // Parley offers `a=setup:passive` (RFC 4145 §4.1): the client connects. One that answers passive all the same is connected to.
+    const connect = stream.setup?.toLowerCase() === 'passive' && remote !== undefined && remote.port !== 0 && !this.server.reachable(leg)
+    this.server.negotiated(leg, 'tcp', connect ? this.sockets.connect(remote.address, remote.port) : undefined)
+  }
 
   /** The media port with the floor effects also carried out as BFCP, and BFCP's inputs added to its own. */
   media(inner: Media): Media {

@@ -24,6 +24,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Logger } from 'pino'
 import type { Direction, MediaAnswer, MediaOffer } from '../../../core/model/call.js'
 import type { LegId } from '../../../core/model/ids.js'
+import { ceilingAllowsContent } from '../../../core/call/media.js'
 import type { Answer, DeliverChat, DialOut, Hangup, Reject, Reoffer, SendDtmf } from '../../../core/node/effect.js'
 import type { CallEnded, Input } from '../../../core/node/input.js'
 import type { Clock } from '../../../core/ports/clock.js'
@@ -102,16 +103,24 @@ const sameMedia = (a: MediaOffer | undefined, previous: ParsedOffer | undefined,
   return directionOf(previous, 'audio') === directionOf(next, 'audio') && directionOf(previous, 'video') === directionOf(next, 'video') && directionOf(previous, 'content') === directionOf(next, 'content')
 }
 
-/**
- * Until the media side runs BFCP (RFC 8855) there is no floor control port, and an offer with
- * content needs one (build-offer: content comes with its BFCP line): content is left out of
- * Parley's own offers, the rest goes as the core asked.
- */
-const offerableMedia = (media: MediaAnswer): MediaAnswer => {
+/** `media` without its content stream. */
+const withoutContent = (media: MediaAnswer): MediaAnswer => {
   if (media.content === undefined) return media
   const { content: _, ...rest } = media
   return rest
 }
+
+/**
+ * A SIP room system shares content by BFCP in the call's own dialog (RFC 8855), so Parley's
+ * offer to one carries a content video and its BFCP line whenever the call type allows
+ * presentation (PROTOCOLS 3.7: `video` and a rule's `auto`), also when the gateway caller
+ * offered none (an SfB caller's content comes in a sharing dialog of its own, decision 0007):
+ * the room system can then present to the caller, and be shown the caller's content.
+ */
+const dialOutMedia = (effect: DialOut): MediaAnswer =>
+  effect.protocol === 'sip' && effect.offer.video !== undefined && effect.offer.content === undefined && ceilingAllowsContent(effect.callType)
+    ? { ...effect.offer, content: 'sendrecv' }
+    : effect.offer
 
 const failureOf = (failure: RequestFailure): { readonly status: number; readonly reason: string } => {
   switch (failure._tag) {
@@ -331,6 +340,28 @@ export class CallSignalling implements Signalling {
     }
   }
 
+  /**
+   * What Parley's own offer on `leg` may carry: content only towards a SIP peer and with a floor
+   * control server to name in its BFCP line (build-offer: content comes with it, RFC 8856);
+   * otherwise the rest, as the core asked.
+   */
+  private offerable(leg: CallLeg, media: MediaAnswer): MediaAnswer {
+    return leg.dialect === 'sip' && this.options.floorControl?.offerLocal !== undefined ? media : withoutContent(media)
+  }
+
+  /** A re-offer on a dial-out that set up content keeps it while video goes on (the core's re-offer carries the caller's streams). */
+  private keepingContent(leg: CallLeg, media: MediaAnswer): MediaAnswer {
+    const had = leg.direction === 'outgoing' ? leg.localMedia?.content : undefined
+    return had !== undefined && media.content === undefined && media.video !== undefined ? { ...media, content: had } : media
+  }
+
+  /** The local side of an offer of Parley's: with content, the BFCP port and the leg's ids (Parley is the floor control server). */
+  private localForOwnOffer(leg: CallLeg, media: MediaAnswer): LocalMedia {
+    const local = this.local(leg)
+    const floorControl = this.options.floorControl
+    return media.content === undefined || floorControl?.offerLocal === undefined ? local : floorControl.offerLocal(leg.id, local)
+  }
+
   /** Ports for the streams `media` needs; the leg ends (CallEnded transport) when there are none. */
   private async portsFor(leg: CallLeg, media: MediaAnswer): Promise<boolean> {
     const streams = rtpStreamsOf(media)
@@ -390,7 +421,8 @@ export class CallSignalling implements Signalling {
         const content = contentPlanOf(negotiated)
         return E.right({ sdp: negotiated.sdp, ...(audio === undefined ? {} : { audio }), ...(video === undefined ? {} : { video }), ...(content === undefined ? {} : { content }) })
       }
-      const built = buildOffer({ _tag: 'Initial', dialect: leg.dialect, media: offerableMedia(media), local: this.local(leg) })
+      const offered = this.offerable(leg, media)
+      const built = buildOffer({ _tag: 'Initial', dialect: leg.dialect, media: offered, local: this.localForOwnOffer(leg, offered) })
       return E.isRight(built) ? E.right({ sdp: built.right }) : E.left(`offer: ${built.left._tag}`)
     } catch (error) {
       return E.left(error instanceof Error ? error.message : String(error))
@@ -456,9 +488,9 @@ export class CallSignalling implements Signalling {
     await leg.waitForAck()
     const dialog = leg.dialog
     if (leg.ended || dialog === undefined || leg.localSdp === undefined) return legGone(leg.id)
-    const media = offerableMedia(effect.offer)
+    const media = this.offerable(leg, this.keepingContent(leg, effect.offer))
     if (!(await this.portsFor(leg, media))) return wireFailure(leg.id, 'no RTP ports free')
-    const offer = buildOffer({ _tag: 'Update', previous: leg.localSdp, media, local: localForReoffer(this.local(leg), leg.iceSession) })
+    const offer = buildOffer({ _tag: 'Update', previous: leg.localSdp, media, local: localForReoffer(this.localForOwnOffer(leg, media), leg.iceSession) })
     if (E.isLeft(offer)) return wireFailure(leg.id, `re-offer: ${offer.left._tag}`)
     const result = await dialog.reinvite({ body: sdpBody(offer.right) })
     if (E.isRight(result)) {
@@ -468,6 +500,7 @@ export class CallSignalling implements Signalling {
       if (E.isRight(answer)) {
         leg.remoteOffer = answer.right
         leg.remoteMedia = answer.right.media
+        this.options.floorControl?.offerAnswered?.(leg.id, answer.right)
         this.attachMedia(leg, this.planOfOwnOffer(leg, answer.right))
       }
       return done
@@ -515,12 +548,12 @@ export class CallSignalling implements Signalling {
     leg.acked = true
     this.legs.set(leg.id, leg)
     return leg.enqueue(async () => {
-      const media = offerableMedia(effect.offer)
+      const media = this.offerable(leg, dialOutMedia(effect))
       if (!(await this.portsFor(leg, media))) {
         this.forget(leg)
         return fail(503, 'no RTP ports free')
       }
-      const offer = buildOffer({ _tag: 'Initial', dialect: leg.dialect, media, local: this.local(leg) })
+      const offer = buildOffer({ _tag: 'Initial', dialect: leg.dialect, media, local: this.localForOwnOffer(leg, media) })
       if (E.isLeft(offer)) {
         this.forget(leg)
         return fail(500, `could not build the offer (${offer.left._tag})`)
@@ -571,6 +604,7 @@ export class CallSignalling implements Signalling {
     }
     leg.remoteOffer = answer.right
     leg.remoteMedia = answer.right.media
+    this.options.floorControl?.offerAnswered?.(leg.id, answer.right)
     this.attachMedia(leg, this.planOfOwnOffer(leg, answer.right))
     this.deliver({ _tag: 'CallAnswered', at: this.now(), leg: leg.id, answer: answer.right.media })
   }
@@ -589,6 +623,7 @@ export class CallSignalling implements Signalling {
           if (E.isRight(answer)) {
             leg.remoteOffer = answer.right
             leg.remoteMedia = answer.right.media
+            this.options.floorControl?.offerAnswered?.(leg.id, answer.right)
             this.attachMedia(leg, this.planOfOwnOffer(leg, answer.right))
           }
         }

@@ -13,6 +13,7 @@ import { FakeMedia, sequentialIds } from '../../../../core/ports/fakes/recording
 import { VirtualClock } from '../../../../core/ports/fakes/virtual-clock.js'
 import { demoPresenceConfig } from '../../../../core/presence/presence-test-config.js'
 import type { RtpPortAllocator, RtpPorts, RtpStream } from '../../../media/loopback/loopback-media.js'
+import type { FloorControlHook } from '../../../bfcp/floor-control.js'
 import type { LegMediaAttacher } from '../../../media/worker/exchange-plan.js'
 import { createLogger } from '../../../node/logger.js'
 import { NodeRuntime } from '../../../node/node-runtime.js'
@@ -59,6 +60,8 @@ export interface AppOptions {
   readonly limits?: Partial<SubscriptionLimits>
   /** What takes each leg's negotiated audio (the media worker); none by default. */
   readonly mediaAttacher?: LegMediaAttacher
+  /** BFCP floor control as the SIP side sees it; none by default (BFCP lines get port 0, offers carry no content). */
+  readonly floorControl?: FloorControlHook
 }
 
 export const startApp = (options: AppOptions = {}) => {
@@ -82,7 +85,7 @@ export const startApp = (options: AppOptions = {}) => {
   const cell: { runtime?: NodeRuntime } = {}
   const trustedPeers = (): ReadonlyArray<string> => (cell.runtime?.config ?? config).source.global.trustedPeers
   const isOwnHost = ownHostCheck([parleyAddress.host])
-  const calls = new CallSignalling({ stack, ports, ...(options.mediaAttacher === undefined ? {} : { media: options.mediaAttacher }), clock, ids, logger, publicHost: parleyAddress.host, trustedPeers, isOwnHost, randomBytes: (n) => new Uint8Array(n).fill(7) })
+  const calls = new CallSignalling({ stack, ports, ...(options.mediaAttacher === undefined ? {} : { media: options.mediaAttacher }), ...(options.floorControl === undefined ? {} : { floorControl: options.floorControl }), clock, ids, logger, publicHost: parleyAddress.host, trustedPeers, isOwnHost, randomBytes: (n) => new Uint8Array(n).fill(7) })
   const presence = new PresenceSubscriptions({ clock, ids, logger, trustedPeers, isOwnHost, ...(options.limits === undefined ? {} : { limits: options.limits }) })
   presence.setAvatarSource({ baseUrl: 'http://192.0.2.10:8080', productLogoHash: 'dd90ba47a84f7cfb41d0e9cf6fed420e074d1434' })
   const inputs: Input[] = []
