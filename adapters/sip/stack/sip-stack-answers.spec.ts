@@ -154,6 +154,18 @@ void test('an INVITE from a PSTN caller (tel: From and To, RFC 3261 §20.20, §2
   assert.equal(ok.status, 200)
   assert.equal(ok.getHeader('From'), '"+1 555" <tel:+15551234567>;tag=gw1')
   assert.match(ok.getHeader('To') ?? '', /^<tel:\+15557654321;phone-context=example\.com>;tag=\w+$/)
+  // Parley ends the call: its BYE goes to the Contact, with the parties as they were (RFC 3261 §12.2.1.1).
+  const dialog = answered.right
+  const ended = dialog.bye()
+  await settle(network)
+  const bye = peer.requests().find((r) => r.method === 'BYE')
+  assert.ok(bye !== undefined)
+  assert.equal(bye.requestUri, 'sip:+15551234567@192.0.2.20;user=phone')
+  assert.equal(bye.getHeader('To'), '"+1 555" <tel:+15551234567>;tag=gw1')
+  assert.equal(bye.from.uri.toString(), 'tel:+15557654321;phone-context=example.com')
+  peer.answer(bye, 200)
+  await settle(network)
+  assert.ok(E.isRight(await ended))
 })
 
 void test('in a dialog: a lower CSeq gets 500, an OPTIONS gets 200, a request without a handler 501', async () => {
