@@ -248,7 +248,7 @@ export class CallSignalling implements Signalling {
     if (protocol === 'mssip') this.sfbSharing.noteCall(leg.id, conversationId, parsed)
     const firstMessage = media.chat ? decodeFirstMessage(request.headerList) : undefined
     const caller = callerParty(request, trusted)
-    if (this.options.media !== undefined) this.tileNames.set(leg, caller.displayName || caller.uri.replace(/^sips?:/, '').replace(/@.*$/, ''))
+    if (this.options.media !== undefined) this.tileNames.set(leg, caller.displayName || caller.uri.replace(/^(?:sips?|tel):/i, '').replace(/[@;].*$/, ''))
     // Every call passes here: the record is only built when info is logged (a node runs at warn under load).
     if (this.options.logger.isLevelEnabled('info'))
       this.options.logger.info(

@@ -68,6 +68,15 @@ void describe('attaching legs’ audio to the media side', () => {
     assert.deepEqual(app.ports.released, [leg])
   })
 
+  void it('a PSTN caller without a display name is named on its tile by its number', async () => {
+    const { app, attached } = withAttacher()
+    const peer = peerOf(app)
+    peer.send('udp', parleyAddress, requestLines(peer, 'INVITE', 'sip:meet.bob@example.com', { contentType: sdpType, from: '<tel:+15551234567;phone-context=example.com>;tag=gw1' }), sippPcmuOffer)
+    await app.settle()
+    assert.equal(finalResponses(peer, 'INVITE')[0]?.status, 200)
+    assert.deepEqual(attached.map((a) => a.displayName), ['+15551234567'])
+  })
+
   void it('after Parley’s re-INVITE and after the caller’s: a changed plan is attached again, an unchanged one is not', async () => {
     const { app, attached } = withAttacher()
     // An audio-only caller of a room VMR: Parley re-INVITEs to add sendonly video after the ACK.
