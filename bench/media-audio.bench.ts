@@ -1,7 +1,8 @@
 /**
  * Audio capacity (issue 6): audio-only legs per core, every leg in a conference hearing the
- * others (N-1 mix), PCMU at 20 ms. Per leg: receive, jitter buffer, decode to the mix format,
- * level, its voice into the conference total and, inverted, into its own mixer; that mixer (the
+ * others (N-1 mix), PCMU at 20 ms. Per leg: receive, jitter buffer (rtpjitterbuffer 60 ms,
+ * do-lost), decode to the mix format, level (a report every 500 ms), its voice into the conference
+ * total and, inverted, straight into its own mixer (no queue: media-engine.ts); that mixer (the
  * total minus itself) through resample, encode and payload back to the far end.
  *
  * Parley: the media worker (GstMedia over a real worker process, as the node runs it), one leg
@@ -43,7 +44,6 @@ const ticksPerSecond = 100 // USER_HZ on Linux
 const hostCores = availableParallelism()
 /** The worker's mixer settings (media-engine.ts newMixer), for the reference's mixers. */
 const mixerLatencyNs = 20_000_000n
-const selfQueueNs = 500_000_000n
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -194,7 +194,8 @@ export const referenceDescription = (ports: ReadonlyArray<number>, sinkPort: num
       `tee-${leg}.src_0 ! total-${conference}.sink_${member}`,
       `${mixer(`out-${leg}`)} ! ${send}`,
       `totaltee-${conference}.src_${member} ! out-${leg}.sink_0`,
-      `tee-${leg}.src_1 ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=${selfQueueNs} ! audioamplify amplification=-1 ! out-${leg}.sink_1`,
+      // As in the worker: the voice to the total first (src_0), then inverted straight into the leg's own mixer, no queue.
+      `tee-${leg}.src_1 ! audioamplify amplification=-1 ! out-${leg}.sink_1`,
     )
   })
   return parts.join('  ')
