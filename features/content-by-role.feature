@@ -7,8 +7,6 @@ Feature: Who may present in a meeting with Hosts and Guests
     And Alice uses Skype for Business
     And Bob uses Skype for Business
 
-  # Skype for Business content (VbSS, RDP) has no wire form yet: only BFCP from SIP room systems reaches the node over the wire.
-  @sim-only
   Scenario: By default Guests may present
     Given Alice dials meet.alice**1234@example.com
     And Bob dials meet.alice@example.com
@@ -17,8 +15,6 @@ Feature: Who may present in a meeting with Hosts and Guests
     Then Bob is presenting
     And Alice sees "Alice's meeting room" is presenting
 
-  # Skype for Business content (VbSS, RDP) has no wire form yet: only BFCP from SIP room systems reaches the node over the wire.
-  @sim-only
   Scenario: Where only Hosts may present, a Guest's share is refused
     Given the administrator lets only Hosts present in "Alice's meeting room"
     And Alice dials meet.alice**1234@example.com
@@ -28,8 +24,6 @@ Feature: Who may present in a meeting with Hosts and Guests
     Then Bob is not presenting
     And Alice does not see content
 
-  # Skype for Business content (VbSS, RDP) has no wire form yet: only BFCP from SIP room systems reaches the node over the wire.
-  @sim-only
   Scenario: Where only Hosts may present, the Host still can
     Given the administrator lets only Hosts present in "Alice's meeting room"
     And Alice dials meet.alice**1234@example.com

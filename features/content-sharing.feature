@@ -21,8 +21,6 @@ Feature: Screen and program sharing, and content from other systems
     And Bob dials meet.bob@example.com
     And Dave dials meet.bob@example.com
 
-  # Skype for Business content (VbSS, RDP) has no wire form yet: only BFCP from SIP room systems reaches the node over the wire.
-  @sim-only
   Scenario Outline: Sharing from Skype for Business reaches Skype for Business and room systems
     When Alice shares <what>
     Then Alice is presenting
@@ -73,8 +71,6 @@ Feature: Screen and program sharing, and content from other systems
     When Bob becomes the loudest speaker
     Then Alice sees content with Bob in a small window
 
-  # Skype for Business content (VbSS, RDP) has no wire form yet: only BFCP from SIP room systems reaches the node over the wire.
-  @sim-only
   Scenario Outline: A new presenter takes the floor
     Given <first> shares content
     When <second> shares content
@@ -108,8 +104,6 @@ Feature: Screen and program sharing, and content from other systems
     Then Dave is not presenting
     And Alice sees Bob and Dave
 
-  # Parley's own offers (the room system's leg of a gateway call) carry no content stream or BFCP line yet.
-  @sim-only
   Scenario: Content from a room system in a point-to-point call
     Given Frank uses a SIP room system at room1@rooms.example.com
     And Carol uses Skype for Business
@@ -117,8 +111,6 @@ Feature: Screen and program sharing, and content from other systems
     When Frank shares content
     Then Carol sees content
 
-  # Skype for Business content (VbSS, RDP) has no wire form yet: only BFCP from SIP room systems reaches the node over the wire.
-  @sim-only
   Scenario: Sharing from Skype for Business in a point-to-point call with a room system
     Given Frank uses a SIP room system at room1@rooms.example.com
     And Carol uses Skype for Business

@@ -11,6 +11,8 @@
  *   nobody there is 404.
  * - An SfB client's contacts are batched presence SUBSCRIBEs (PROTOCOLS 1.1) from its own user
  *   agent; the piggybacked first notification and later NOTIFYs update the contact.
+ * - An SfB client's screen share is a sharing dialog of its call's conversation, to the same
+ *   address (sfb-screen-share.ts).
  * - What participants see and hear comes from the node's reports (node-reports.ts).
  *
  * The web app (WebRTC) and H.323 systems have no wire form: calls from them throw, so a scenario
@@ -35,6 +37,7 @@ import { readPresenceBody } from './presence-reading.js'
 import type { TlsPair } from './run-directory.js'
 import type { Settling } from './settling.js'
 import { batchedSubscribeBody, batchedSubscribeHeaders, sfbCallHeaders, sfbFrom, sfbImHeaders } from './sfb-dialect.js'
+import { SfbScreenShare } from './sfb-screen-share.js'
 import { describeFailure, NotOnTheWire, partyOfHeader, WireCall } from './wire-call.js'
 import type { WireEdgeAddress } from './wire-configuration.js'
 import { WireParty } from './wire-party.js'
@@ -222,16 +225,22 @@ export class SipNetwork implements SimNetwork {
     const imOnly = request.offer.chat && !request.offer.audio && !request.offer.video
     const headers = sfb ? (imOnly ? sfbImHeaders(request.conversationId, request.firstMessage) : sfbCallHeaders(request.conversationId)) : []
     const { requestUri, to } = addressedAs(request.to)
+    const from = sfb ? sfbFrom(request.from.displayName, request.from.uri, party.epid) : nameAddrOf(request.from)
+    const destination = this.nodeDestination(party.protocol)
+    if (sfb && !imOnly) {
+      const route = { party, requestUri, from, to, conversationId: request.conversationId, destination }
+      call.sharesScreenBy(new SfbScreenShare(route, () => events.floor(false)))
+    }
     await new Promise<void>((settled) => {
       const handle = party.stack.invite(
         {
           requestUri,
-          from: sfb ? sfbFrom(request.from.displayName, request.from.uri, party.epid) : nameAddrOf(request.from),
+          from,
           to,
           callId,
           headers,
           body: body.right,
-          destination: this.nodeDestination(party.protocol),
+          destination,
         },
         {
           onProgress: (response) => {
@@ -283,6 +292,7 @@ export class SipNetwork implements SimNetwork {
     media.placeAt('127.0.0.1', 30_000 + (this.calls.size % 1000) * 8)
     const cell: { events?: CallEvents } = {}
     const call = new WireCall(() => cell.events ?? silent, media, this.options.settling)
+    call.offeredBy(offer.right)
     this.calls.add(call)
     let answered = false
     call.abandon = () => {

@@ -12,7 +12,10 @@
  * - content from a SIP room system is BFCP (RFC 8855) over TCP to the floor control server the
  *   node's answer names (its BFCP line: port, conference and user ids, RFC 8856): sharing is a
  *   FloorRequest, stopping a FloorRelease; what the node decides shows in its reports;
- * - SfB content (VbSS, RDP) and web chat have no wire form here: they throw.
+ * - SfB content is a sharing dialog of the call's conversation (sfb-screen-share.ts, decision
+ *   0007): sharing is its INVITE (VbSS beside RDP), stopping its BYE; what the node decides shows
+ *   in its reports, and a BYE from the node on it means the share was stopped;
+ * - H.239, the web app's presentation and web chat have no wire form here: they throw.
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { DtmfDigit, MediaOffer, Party } from '../../core/model/call.js'
@@ -25,6 +28,7 @@ import type { BfcpMessage } from '../../adapters/bfcp/bfcp-message.js'
 import { BfcpClient, floorRequestIdIn, requestStatusIn, type BfcpClientIds } from '../../adapters/bfcp/testing/bfcp-client.js'
 import type { CallControl, CallEvents, ChatMeans, ContentMeans, DtmfMeans } from '../network.js'
 import { acceptAll, answerTo, grantedMedia, readSdp, updatedOffer, type EndpointMedia } from './endpoint-sdp.js'
+import type { SfbScreenShare } from './sfb-screen-share.js'
 import { keyboardActivity } from './sfb-dialect.js'
 import type { Settling } from './settling.js'
 
@@ -58,7 +62,7 @@ export class NotOnTheWire extends Error {
 }
 
 const contentUnavailable = (means: ContentMeans): NotOnTheWire =>
-  new NotOnTheWire(`content by ${means} does not reach the node over SIP yet (only BFCP from SIP room systems does; no VbSS or RDP)`)
+  new NotOnTheWire(`content by ${means} does not reach the node over SIP yet (only BFCP from SIP room systems and SfB's sharing dialogs do)`)
 
 /** How long a floor request may wait for the node's decision (the core decides in the same step). */
 const settleBoundMs = 3_000
@@ -92,6 +96,8 @@ export class WireCall {
   private floor: FloorServer | undefined
   private bfcp: BfcpClient | undefined
   private floorRequest: number | undefined
+  /** An SfB call's screen share, a dialog of its own (set once the client's user agent is open). */
+  private screenShare: SfbScreenShare | undefined
   /** Called instead of BYE while the call has no dialog (CANCEL an INVITE, or decline one). */
   abandon: () => void = () => undefined
 
@@ -115,6 +121,11 @@ export class WireCall {
       onTerminated: (end) => this.terminated(end),
     })
     this.establish()
+  }
+
+  /** The call is an SfB client's: its content goes in sharing dialogs of its conversation. */
+  sharesScreenBy(share: SfbScreenShare): void {
+    this.screenShare = share
   }
 
   /** The call will never be up (failed, declined, cancelled). */
@@ -173,6 +184,13 @@ export class WireCall {
       })
     },
     startContent: (means: ContentMeans) => {
+      if (means === 'vbss' || means === 'rdp') {
+        this.inDialog(async () => {
+          if (this.screenShare === undefined) throw new Error('an SfB share on a call that is not an SfB client\'s')
+          await this.screenShare.start(means)
+        })
+        return
+      }
       if (means !== 'bfcp') throw contentUnavailable(means)
       this.inDialog(async () => {
         const floor = this.floor
@@ -189,6 +207,10 @@ export class WireCall {
       })
     },
     stopContent: (means: ContentMeans) => {
+      if (means === 'vbss' || means === 'rdp') {
+        this.inDialog(async () => this.screenShare?.stop())
+        return
+      }
       if (means !== 'bfcp') throw contentUnavailable(means)
       this.inDialog(async () => {
         const request = this.floorRequest
@@ -203,6 +225,8 @@ export class WireCall {
       this.enqueue(async () => {
         const dialog = this.dialog
         if (dialog === undefined) return this.abandon()
+        // The client ends its share with the call it belongs to.
+        await this.screenShare?.stop()
         if (dialog.state !== 'terminated') await dialog.bye()
       })
     },
@@ -229,6 +253,11 @@ export class WireCall {
     return bfcp
   }
 
+  /** An offer of the node's (a call it places, its re-INVITE): its BFCP line names its floor control server (RFC 8856). */
+  offeredBy(sdp: ParsedOffer): void {
+    this.floor = floorServerIn(sdp) ?? this.floor
+  }
+
   /** A 2xx with SDP (the answer to the endpoint's offer): the far side's directions. */
   answeredWith(response: SipResponse): void {
     const sdp = readSdp(response.getHeader('Content-Type'), response.bodyBytes)
@@ -247,6 +276,7 @@ export class WireCall {
           incoming.respond({ status: 488, reason: offer.left })
           return
         }
+        this.offeredBy(offer.right)
         events.reoffered(grantedMedia(offer.right))
         incoming.respond({ status: 200, body: answerTo(offer.right, acceptAll(offer.right), this.media) })
         return
