@@ -144,9 +144,23 @@ export const grantedMedia = (parsed: ParsedOffer): MediaAnswer => {
 export const readSdp = (contentType: string | undefined, body: Uint8Array): E.Either<string, ParsedOffer> =>
   E.mapLeft((e: { readonly _tag: string }) => `unreadable SDP (${e._tag})`)(readOffer(contentType ?? 'application/sdp', body))
 
-/** The endpoint's answer to the node's offer, accepting the streams in `accepted`. */
+/**
+ * The node's offer as a floor participant answers it: the node's BFCP line is a floor control
+ * server's (`s-only`), which Parley's answer code refuses from an offerer since Parley is the
+ * server itself; a room system takes it (RFC 8856 §4).
+ */
+const asServersOffer = (offer: ParsedOffer): ParsedOffer => ({
+  ...offer,
+  streams: offer.streams.map((s) => {
+    if (s.kind !== 'floor-control' || s.unusable !== 'offerer-insists-on-floor-control') return s
+    const { unusable: _, ...usable } = s
+    return { ...usable, primary: !offer.streams.some((o) => o !== s && o.kind === 'floor-control' && o.primary) }
+  }),
+})
+
+/** The endpoint's answer to the node's offer, accepting the streams in `accepted`; a BFCP line as a floor participant. */
 export const answerTo = (offer: ParsedOffer, accepted: MediaOffer, media: EndpointMedia): SipBody => {
-  const sdp = negotiateAnswer(offer, wanted(accepted), media.local()).sdp
+  const sdp = asFloorParticipant(negotiateAnswer(asServersOffer(offer), wanted(accepted), media.local()).sdp)
   media.last = sdp
   return { contentType: 'application/sdp', content: sdp }
 }
