@@ -283,7 +283,9 @@ export class MediaEngine {
     if (video.localPort !== undefined && video.localPort !== pair.port) return E.left(`leg ${plan.leg}: the answer says video port ${video.localPort}, the worker holds ${pair.port} for it`)
     const transport = this.secureVideo.transport(leg.id, video, pair, this.bindHost)
     if (E.isLeft(transport)) return E.left(`leg ${plan.leg} video: ${transport.left}`)
-    const attached = this.video.attach(leg.id, leg.handle, transport.right.plan, transport.right.socket, pair.port, plan.displayName)
+    // A plain leg's RTCP without mux uses its RTCP socket; a shimmed one runs RTCP only muxed (video-description.ts videoRtcpRuns).
+    const rtcpSocket = transport.right.socket === pair.rtp ? pair.rtcp : undefined
+    const attached = this.video.attach(leg.id, leg.handle, transport.right.plan, transport.right.socket, pair.port, plan.displayName, rtcpSocket)
     if (E.isLeft(attached)) return attached
     const source = this.video.cameraSource(leg.id)
     if (source === undefined) this.secureVideo.forgetReceive(leg.id)
@@ -305,7 +307,7 @@ export class MediaEngine {
     if (content.localPort !== undefined && content.localPort !== pair.port) return E.left(`leg ${plan.leg}: the answer says content port ${content.localPort}, the worker holds ${pair.port} for it`)
     const transport = this.secureContent.transport(leg.id, content, pair, this.bindHost)
     if (E.isLeft(transport)) return E.left(`leg ${plan.leg} content: ${transport.left}`)
-    const attached = this.video.attachContent(leg.id, leg.handle, transport.right.plan, transport.right.socket, pair.port)
+    const attached = this.video.attachContent(leg.id, leg.handle, transport.right.plan, transport.right.socket, pair.port, transport.right.socket === pair.rtp ? pair.rtcp : undefined)
     if (E.isLeft(attached)) return attached
     const source = this.video.contentSource(leg.id)
     if (source === undefined) this.secureContent.forgetReceive(leg.id)

@@ -6,11 +6,14 @@ import {
   cameraDescription,
   encodeDescription,
   labelPixels,
+  minForcedKeyframeIntervalNs,
   placeholderTileDescription,
+  rtcpStreamDescription,
   sliceMaxBytes,
   tileDescription,
   videoMtu,
   videoReceives,
+  videoRtcpRuns,
   videoSendDescription,
   videoSends,
 } from './video-description.js'
@@ -74,4 +77,43 @@ void test('SRTP video: srtpdec right after the source, whose caps carry the far 
   const send = videoSendDescription(plan({ srtp }), 'l4')
   assert.match(send, / ! srtpenc name=srtpenc-vl4 key=(01){30} rtp-cipher=aes-128-icm rtp-auth=hmac-sha1-80 [^!]*! udpsink name=vrtpsink-l4 /)
   assert.doesNotMatch(cameraDescription(plan(), 'l4') + videoSendDescription(plan(), 'l4'), /srtp/)
+})
+
+void test('RTCP runs for a plain RTP stream whose plan asks for it; not for SRTP or X-H264UC streams, nor unmuxed behind an ICE shim', () => {
+  const rtcp = { mux: true, pli: true, fir: false }
+  assert.equal(videoRtcpRuns(plan()), false)
+  assert.equal(videoRtcpRuns(plan({ rtcp })), true)
+  assert.equal(videoRtcpRuns(plan({ rtcp, srtp: { suite: 'AES_CM_128_HMAC_SHA1_80', localKey: 'a', remoteKey: 'b' } })), false)
+  assert.equal(videoRtcpRuns(plan({ rtcp, payloadFormat: 'ms-h264pf' })), false)
+  const ice = { localUfrag: 'a', localPwd: 'b', remoteUfrag: 'c', remotePwd: 'd' }
+  assert.equal(videoRtcpRuns(plan({ rtcp, ice })), true)
+  assert.equal(videoRtcpRuns(plan({ rtcp: { ...rtcp, mux: false }, ice })), false)
+})
+
+void test('a stream with RTCP: one rtpsession (AVPF) for both directions, feedback in the receive caps, RTCP muxed or to the far end\'s RTCP port', () => {
+  const muxed = plan({ rtcp: { mux: true, pli: true, fir: true } })
+  const description = rtcpStreamDescription(muxed, 'l3')
+  assert.match(description, /rtpsession name=vsession-l3 rtp-profile=avpf/)
+  // PLI preferred when both were negotiated: the depayloader asks with all headers, which rtpsession would send as FIR.
+  assert.match(description, /payload=100,rtcp-fb-nack-pli=\(boolean\)true"/)
+  assert.doesNotMatch(description, /ccm-fir/)
+  assert.match(rtcpStreamDescription(plan({ rtcp: { mux: true, pli: false, fir: true } }), 'l3'), /payload=100,rtcp-fb-ccm-fir=\(boolean\)true"/)
+  // The keyframe requests get their SSRC and payload type from the demuxers, which rtpsession needs to send them.
+  assert.match(description, /vsession-l3\.recv_rtp_src ! rtpssrcdemux ! rtpjitterbuffer latency=100 ! rtpptdemux ! rtph264depay wait-for-keyframe=true request-keyframe=true/)
+  assert.match(description, /vsession-l3\.send_rtp_sink vsession-l3\.send_rtp_src ! udpsink name=vrtpsink-l3 .*host=192\.0\.2\.20 port=10002/)
+  assert.match(description, /vsession-l3\.send_rtcp_src ! udpsink name=vrtcpsink-l3 .*host=192\.0\.2\.20 port=10002 /)
+  assert.doesNotMatch(description, /recv_rtcp_sink/)
+  const separate = rtcpStreamDescription(plan({ rtcp: { mux: false, pli: true, fir: false } }), 'l3')
+  assert.match(separate, /udpsrc name=vrtcpsrc-l3 close-socket=false caps="application\/x-rtcp" ! vsession-l3\.recv_rtcp_sink/)
+  assert.match(separate, /udpsink name=vrtcpsink-l3 .*port=10003 /)
+  assert.match(rtcpStreamDescription(plan({ rtcp: { mux: false, pli: true, fir: false, remotePort: 10009 } }), 'l3'), /udpsink name=vrtcpsink-l3 .*port=10009 /)
+  // A stream Parley only sends still reads its socket for the far end's RTCP; stray RTP goes nowhere.
+  const sendOnly = rtcpStreamDescription(plan({ direction: 'sendonly', rtcp: { mux: true, pli: true, fir: false } }), 'l3')
+  assert.match(sendOnly, /vsession-l3\.recv_rtp_src ! fakesink/)
+  assert.doesNotMatch(sendOnly, /avdec_h264/)
+  assert.doesNotMatch(rtcpStreamDescription(plan({ direction: 'recvonly', rtcp: { mux: true, pli: true, fir: false } }), 'l3'), /rtph264pay/)
+})
+
+void test('forced keyframes (viewers\' PLI/FIR, joining viewers) are rate-limited at the encoder', () => {
+  assert.match(encodeDescription({ width: 640, height: 360, fps: 10 }, 's1', false), new RegExp(`min-force-key-unit-interval=${minForcedKeyframeIntervalNs} `))
 })

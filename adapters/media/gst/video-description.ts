@@ -20,6 +20,11 @@
  * needs the fragmentation units only mode 1 allows (§5.8); mode 1 viewers also get SPS/PPS
  * aggregated in STAP-A (§5.7.1).
  *
+ * RTCP (issue 6; RFC 3550 §6, AVPF RFC 4585): a plain RTP stream whose plan carries `rtcp` is
+ * built as one bin around an `rtpsession` (`rtcpStreamDescription`): SR/RR both ways, PLI or FIR
+ * to the sender when the decoder has to wait for a keyframe, and a viewer's PLI/FIR becomes a
+ * force-key-unit to the screen's encoder (rate-limited there: `minForcedKeyframeIntervalNs`).
+ *
  * SRTP legs (SfB video, PROTOCOLS 1.5): `srtpdec` right after the source and `srtpenc` right
  * before the sink, as for audio (srtp-description.ts: the source caps carry the far end's key
  * for SSRC 0, its own SSRCs are keyed as the port shim sees them).
@@ -142,7 +147,7 @@ export const encodeDescription = (format: VideoFormat, id: string, withText: boo
   return [
     `capsfilter name=${names.input} caps="${rawCaps(format, format.fps)}"`,
     ...(withText ? [`textoverlay name=${names.text} valignment=center halignment=center font-desc="Sans 28" wrap-mode=word`] : []),
-    `x264enc tune=zerolatency speed-preset=ultrafast key-int-max=${format.fps} bitrate=${bitrateKbps(format)} option-string="slice-max-size=${sliceMaxBytes}"`,
+    `x264enc tune=zerolatency speed-preset=ultrafast key-int-max=${format.fps} bitrate=${bitrateKbps(format)} min-force-key-unit-interval=${minForcedKeyframeIntervalNs} option-string="slice-max-size=${sliceMaxBytes}"`,
     `capsfilter name=${names.output} caps="video/x-h264,profile=constrained-baseline"`,
   ].join(' ! ')
 }
@@ -161,6 +166,86 @@ export const videoSendDescription = (plan: VideoStreamPlan, handle: string): str
     ...(plan.srtp === undefined || msH264pf ? [] : [srtpSendStage(plan.srtp, `v${handle}`)]),
     `udpsink name=${names.sink} close-socket=false sync=false async=false host=${plan.remote.address} port=${plan.remote.port}`,
   ].join(' ! ')
+}
+
+/**
+ * Whether the worker runs RTCP for the stream: the plan asks for it (the far end's SDP allowed it)
+ * and the stream is plain RTP. SRTCP (the SfB and SRTP legs, whose RTP goes through `srtpenc` or
+ * the X-H264UC shim) is not built yet, nor RTCP on a separate port behind an ICE shim (its RTCP
+ * component only answers checks, ice-leg-transport.ts).
+ */
+export const videoRtcpRuns = (plan: VideoStreamPlan): plan is VideoStreamPlan & { readonly rtcp: NonNullable<VideoStreamPlan['rtcp']> } =>
+  plan.rtcp !== undefined && plan.srtp === undefined && plan.payloadFormat !== 'ms-h264pf' && (plan.rtcp.mux || plan.ice === undefined)
+
+/** The shortest time between two keyframes forced by requests (viewers' PLI/FIR, joining viewers), in ns: a PLI storm costs at most 4 keyframes a second. */
+export const minForcedKeyframeIntervalNs = 250_000_000
+
+export interface RtcpElementNames {
+  readonly session: string
+  readonly rtcpSource: string
+  readonly rtcpSink: string
+}
+
+export const rtcpElementNames = (handle: string): RtcpElementNames => ({ session: `vsession-${handle}`, rtcpSource: `vrtcpsrc-${handle}`, rtcpSink: `vrtcpsink-${handle}` })
+
+/**
+ * The receive caps with the feedback the far end takes: `rtpsession` turns an upstream
+ * force-key-unit (the depayloader's `request-keyframe`) into a PLI where `rtcp-fb-nack-pli` is
+ * set, into a FIR (RFC 5104 §3.5.1) where only `rtcp-fb-ccm-fir` is (the depayloader asks with
+ * all headers, which `rtpsession` reads as FIR whenever FIR is allowed, so it is left out when PLI is).
+ */
+export const videoFeedbackCaps = (plan: VideoStreamPlan & { readonly rtcp: NonNullable<VideoStreamPlan['rtcp']> }): string =>
+  `${videoSourceCaps(plan)}${plan.rtcp.pli ? ',rtcp-fb-nack-pli=(boolean)true' : plan.rtcp.fir ? ',rtcp-fb-ccm-fir=(boolean)true' : ''}`
+
+/**
+ * A stream with RTCP: one bin with the leg's `rtpsession` (AVPF, RFC 4585) between its socket and
+ * both directions, so that reports and feedback are about the SSRCs the stream carries.
+ * - In: RTP and, muxed (RFC 5761), RTCP from the one `udpsrc` (`rtpsession` reads RTCP arriving on
+ *   its RTP pad); without mux, RTCP from the leg's RTCP socket. A received stream goes on through
+ *   `rtpssrcdemux` and `rtpptdemux`, which stamp the SSRC and payload type into the depayloader's
+ *   keyframe requests: `rtpsession` sends a PLI/FIR only for a request that names both. The
+ *   depayloader asks when it has to wait for a keyframe: at the start (a new participant, a stream
+ *   already running, a content valve opening) and after a loss. A stream Parley only sends still
+ *   reads its socket, for the far end's RTCP; RTP on it goes to a `fakesink`.
+ * - Out: the payloader through the session (SR, and a viewer's PLI/FIR about Parley's SSRC goes
+ *   upstream as a force-key-unit to the screen's encoder) to the `udpsink`; RTCP (SR/RR, feedback)
+ *   to the far end's RTP port when muxed, else to its RTCP port from the leg's RTCP socket.
+ * Ghost pads: `src` = `cameraOut` when it receives, `sink` = `sendInput` when it sends.
+ */
+export const rtcpStreamDescription = (plan: VideoStreamPlan & { readonly rtcp: NonNullable<VideoStreamPlan['rtcp']> }, handle: string): string => {
+  const names = videoElementNames(handle)
+  const rtcp = rtcpElementNames(handle)
+  const session = rtcp.session
+  const rtcpPort = plan.rtcp.mux ? plan.remote.port : (plan.rtcp.remotePort ?? plan.remote.port + 1)
+  const chains = [
+    [`rtpsession name=${session} rtp-profile=avpf`],
+    [`udpsrc name=${names.source} close-socket=false caps="${videoFeedbackCaps(plan)}"`, `${session}.recv_rtp_sink`],
+    ...(plan.rtcp.mux ? [] : [[`udpsrc name=${rtcp.rtcpSource} close-socket=false caps="application/x-rtcp"`, `${session}.recv_rtcp_sink`]]),
+    [`${session}.send_rtcp_src`, `udpsink name=${rtcp.rtcpSink} close-socket=false sync=false async=false host=${plan.remote.address} port=${rtcpPort}`],
+    videoReceives(plan)
+      ? [
+          `${session}.recv_rtp_src`,
+          'rtpssrcdemux',
+          `rtpjitterbuffer latency=${videoJitterBufferMs}`,
+          'rtpptdemux',
+          'rtph264depay wait-for-keyframe=true request-keyframe=true',
+          'avdec_h264',
+          'videoconvert',
+          `capsfilter name=${names.cameraOut} caps="video/x-raw,format=I420"`,
+        ]
+      : [`${session}.recv_rtp_src`, 'fakesink sync=false async=false'],
+    ...(videoSends(plan)
+      ? [
+          [
+            `queue name=${names.sendInput} leaky=downstream max-size-buffers=0 max-size-bytes=0 max-size-time=500000000`,
+            `rtph264pay pt=${plan.codec.payloadType} mtu=${videoMtu} config-interval=-1 aggregate-mode=${plan.packetizationMode === 1 ? 'zero-latency' : 'none'}`,
+            `${session}.send_rtp_sink`,
+          ],
+          [`${session}.send_rtp_src`, `udpsink name=${names.sink} close-socket=false sync=false async=false host=${plan.remote.address} port=${plan.remote.port}`],
+        ]
+      : []),
+  ]
+  return chains.map((chain) => chain.join(' ! ')).join(' ')
 }
 
 export const videoReceives = (plan: VideoStreamPlan): boolean => plan.direction === 'sendrecv' || plan.direction === 'recvonly'

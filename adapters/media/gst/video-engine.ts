@@ -38,11 +38,14 @@ import {
   compositorDescription,
   encodeDescription,
   placeholderTileDescription,
+  rtcpElementNames,
+  rtcpStreamDescription,
   screenNames,
   tileDescription,
   tileNames,
   videoElementNames,
   videoReceives,
+  videoRtcpRuns,
   videoSendDescription,
   videoSends,
 } from './video-description.js'
@@ -168,7 +171,15 @@ export class VideoEngine {
    * an SRTP or ICE leg, `socket` and the plan's remote are its port shim's (srtp-ice-legs.ts) and
    * `port` the public one; the caller keys the camera's source (`cameraSource`).
    */
-  attach(legId: string, handle: string, plan: VideoStreamPlan | undefined, socket: GSocket | undefined, port: number | undefined, displayName: string | undefined): E.Either<string, void> {
+  attach(
+    legId: string,
+    handle: string,
+    plan: VideoStreamPlan | undefined,
+    socket: GSocket | undefined,
+    port: number | undefined,
+    displayName: string | undefined,
+    rtcpSocket?: GSocket,
+  ): E.Either<string, void> {
     if (plan !== undefined && socket === undefined) return E.left(`leg ${legId} has no video port (allocatePorts with video first)`)
     if (plan?.localPort !== undefined && plan.localPort !== port) return E.left(`leg ${legId}: the answer says video port ${plan.localPort}, the worker holds ${port} for it`)
     const leg = this.legOf(legId, handle)
@@ -178,7 +189,7 @@ export class VideoEngine {
     this.removeStreams(leg)
     if (plan !== undefined && socket !== undefined) {
       try {
-        this.buildStreams(leg, plan, socket)
+        this.buildStreams(leg, plan, socket, rtcpSocket)
       } catch (error) {
         this.removeStreams(leg)
         return E.left(`leg ${legId} video: ${error instanceof Error ? error.message : String(error)}`)
@@ -195,7 +206,7 @@ export class VideoEngine {
    * holder's. For an SRTP or ICE leg, `socket` and the plan's remote are its content port shim's
    * and the caller keys the decoder's source (`contentSource`), as for the camera.
    */
-  attachContent(legId: string, handle: string, plan: VideoStreamPlan | undefined, socket: GSocket | undefined, port: number | undefined): E.Either<string, void> {
+  attachContent(legId: string, handle: string, plan: VideoStreamPlan | undefined, socket: GSocket | undefined, port: number | undefined, rtcpSocket?: GSocket): E.Either<string, void> {
     if (plan !== undefined && socket === undefined) return E.left(`leg ${legId} has no content port (allocatePorts with content first)`)
     if (plan?.localPort !== undefined && plan.localPort !== port) return E.left(`leg ${legId}: the answer says content port ${plan.localPort}, the worker holds ${port} for it`)
     const leg = this.legOf(legId, handle)
@@ -203,9 +214,12 @@ export class VideoEngine {
     this.removeContent(leg)
     if (plan !== undefined && socket !== undefined) {
       try {
-        if (videoReceives(plan)) leg.content = this.buildDecoder(`c${leg.handle}`, plan, socket, true)
+        const withRtcp = videoRtcpRuns(plan) ? this.buildRtcpStream(`c${leg.handle}`, plan, socket, rtcpSocket, true) : undefined
+        if (withRtcp?.camera !== undefined) leg.content = withRtcp.camera
+        else if (withRtcp === undefined && videoReceives(plan)) leg.content = this.buildDecoder(`c${leg.handle}`, plan, socket, true)
         this.gateContent(leg)
-        if (videoSends(plan)) leg.contentSend = { bin: this.buildSend(`c${leg.handle}`, plan, socket) }
+        if (withRtcp?.send !== undefined) leg.contentSend = withRtcp.send
+        else if (withRtcp === undefined && videoSends(plan)) leg.contentSend = { bin: this.buildSend(`c${leg.handle}`, plan, socket) }
       } catch (error) {
         this.removeContent(leg)
         return E.left(`leg ${legId} content: ${error instanceof Error ? error.message : String(error)}`)
@@ -289,7 +303,13 @@ export class VideoEngine {
     return leg
   }
 
-  private buildStreams(leg: VideoLeg, plan: VideoStreamPlan, socket: GSocket): void {
+  private buildStreams(leg: VideoLeg, plan: VideoStreamPlan, socket: GSocket, rtcpSocket: GSocket | undefined): void {
+    if (videoRtcpRuns(plan)) {
+      const built = this.buildRtcpStream(leg.handle, plan, socket, rtcpSocket, false)
+      if (built?.send !== undefined) leg.send = built.send
+      if (built?.camera !== undefined) leg.camera = built.camera
+      return
+    }
     if (videoSends(plan)) leg.send = { bin: this.buildSend(leg.handle, plan, socket) }
     if (videoReceives(plan)) leg.camera = this.buildDecoder(leg.handle, plan, socket)
   }
@@ -320,6 +340,48 @@ export class VideoEngine {
     tee.syncStateWithParent()
     bin.syncStateWithParent()
     return gated ? { bin, tee, gate: { valve: elementByName(bin, valve), open: false } } : { bin, tee }
+  }
+
+  /**
+   * A stream with RTCP (video-description.ts `rtcpStreamDescription`): one bin for both
+   * directions around the stream's `rtpsession`; the leg's camera (or content) and its way out
+   * share it. Nothing when the stream neither sends nor receives. Without mux the RTCP source
+   * and sink use the leg's RTCP socket (the port above the RTP one, RFC 3550 §11).
+   */
+  private buildRtcpStream(
+    handle: string,
+    plan: VideoStreamPlan & { readonly rtcp: NonNullable<VideoStreamPlan['rtcp']> },
+    socket: GSocket,
+    rtcpSocket: GSocket | undefined,
+    gated: boolean,
+  ): { readonly camera?: Camera; readonly send?: { readonly bin: GstBin } } | undefined {
+    const receives = videoReceives(plan)
+    const sends = videoSends(plan)
+    if (!receives && !sends) return undefined
+    if (!plan.rtcp.mux && rtcpSocket === undefined) throw new Error('RTCP without mux needs the leg\'s RTCP socket')
+    const names = videoElementNames(handle)
+    const rtcp = rtcpElementNames(handle)
+    const valve = `vgate-${handle}`
+    const description = gated && receives ? withFloorGate(rtcpStreamDescription(plan, handle), valve) : rtcpStreamDescription(plan, handle)
+    const bin = this.gst.parseBin(description, { ...(receives ? { src: names.cameraOut } : {}), ...(sends ? { sink: names.sendInput } : {}) })
+    this.gst.setProperty(bin, 'name', `vrtcp-${handle}`)
+    this.gst.setProperty(elementByName(bin, names.source), 'socket', socket)
+    if (sends) this.gst.setProperty(elementByName(bin, names.sink), 'socket', socket)
+    const rtcpOut = plan.rtcp.mux ? socket : rtcpSocket
+    this.gst.setProperty(elementByName(bin, rtcp.rtcpSink), 'socket', rtcpOut)
+    if (!plan.rtcp.mux) this.gst.setProperty(elementByName(bin, rtcp.rtcpSource), 'socket', rtcpSocket)
+    this.add(bin)
+    if (!receives) {
+      bin.syncStateWithParent()
+      return { send: { bin } }
+    }
+    const tee = makeElement(this.gst, 'tee', `vtee-${handle}`, { 'allow-not-linked': true })
+    this.add(tee)
+    linkPads(staticPadOf(bin, 'src'), staticPadOf(tee, 'sink'))
+    tee.syncStateWithParent()
+    bin.syncStateWithParent()
+    const camera: Camera = gated ? { bin, tee, gate: { valve: elementByName(bin, valve), open: false } } : { bin, tee }
+    return sends ? { camera, send: { bin } } : { camera }
   }
 
   /** Opens the leg's content valve while it holds the floor and closes it otherwise. */
@@ -524,6 +586,8 @@ export class VideoEngine {
 
   private removeElements(elements: ReadonlyArray<GstElement>): void {
     for (const element of elements) {
+      // A stream with RTCP is one bin for its camera and its way out: it goes once.
+      if (element.getParent() === null) continue
       element.setState(this.gst.State.NULL)
       this.pipeline.remove(element)
       this.elementCount--

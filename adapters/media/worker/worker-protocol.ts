@@ -57,6 +57,13 @@ export const VideoStreamPlan = t.intersection([
     ice: t.type({ localUfrag: t.string, localPwd: t.string, remoteUfrag: t.string, remotePwd: t.string }),
     /** SfB's X-H264UC: H.264 framed as [MS-H264PF] wants (PACSI, prefix NAL units), which the leg's port shim adds. */
     payloadFormat: t.literal('ms-h264pf'),
+    /**
+     * RTCP for the stream (RFC 3550 §6, AVPF feedback RFC 4585): `mux` on the RTP port (RFC 5761,
+     * negotiated), else on `remotePort` (the far end's `a=rtcp`, or its RTP port + 1) from the
+     * leg's RTCP port; `pli` (`a=rtcp-fb nack pli`) and `fir` (`ccm fir`, RFC 5104) as both sides
+     * agreed. Absent: the worker runs none for the stream (video-description.ts `videoRtcpRuns`).
+     */
+    rtcp: t.intersection([t.type({ mux: t.boolean, pli: t.boolean, fir: t.boolean }), t.partial({ remotePort: t.number })]),
   }),
 ])
 export type VideoStreamPlan = t.TypeOf<typeof VideoStreamPlan>

@@ -1,0 +1,227 @@
+/**
+ * RTCP on video legs (issue 6; RFC 3550 §6, AVPF RFC 4585, FIR RFC 5104), through a real media
+ * worker with muxed RTCP (RFC 5761):
+ * - A camera already running, whose sender makes a keyframe only every 10 s, is shown in a
+ *   composition within a second or two: Parley's depayloader asks for a keyframe and the leg's
+ *   `rtpsession` sends the sender a PLI. Without RTCP it would show up to 10 s later.
+ * - A viewer that asks Parley for a keyframe (PLI, or FIR) gets one at once, not at the screen's
+ *   next periodic keyframe; a burst of requests costs a few keyframes, not one each.
+ * - Sender and receiver reports flow both ways.
+ * The far ends are a `gst-launch-1.0` rtpbin sender and Node sockets that read RTCP.
+ */
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import dgram from 'node:dgram'
+import * as E from 'fp-ts/lib/Either.js'
+import type { Millis } from '../../../core/model/ids.js'
+import { LegId } from '../../../core/model/ids.js'
+import { memoryLog } from '../channel/testing/memory-log.js'
+import { GstMedia } from '../worker/gst-media.js'
+import type { VideoStreamPlan } from '../worker/worker-protocol.js'
+import { WorkerSupervisor } from '../worker/worker-supervisor.js'
+import { freeUdpPort } from './testing/rtp-endpoint.js'
+import { emptyReceiverReport, firPacket, isFir, isPli, isRtcp, pliPacket, rtcpPackets, rtcpReceiverReport, rtcpSenderReport, startsKeyframe } from './testing/rtcp-packets.js'
+import { frameHeight, frameWidth, meanLuma } from './testing/video-endpoint.js'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const frameBytes = frameWidth * frameHeight
+
+const startWorker = async (t: { after: (fn: () => unknown) => void }, portMin: number) => {
+  const log = memoryLog()
+  const supervisor = new WorkerSupervisor({
+    logger: log.logger,
+    bindHost: '127.0.0.1',
+    portMin,
+    portMax: portMin + 199,
+    backoff: { firstMs: 50, maxMs: 1_000, stableMs: 30_000 },
+    env: { ...process.env, PARLEY_MEDIA_VIDEO_FORMAT: '320x180@10' },
+  })
+  t.after(() => supervisor.close())
+  const started = await supervisor.start()
+  assert.ok(E.isRight(started), `the media worker starts: ${JSON.stringify(started)}`)
+  return new GstMedia({ supervisor, logger: log.logger, now: () => 0 as Millis })
+}
+
+const bound = async (t: { after: (fn: () => unknown) => void }): Promise<dgram.Socket> => {
+  const socket = dgram.createSocket('udp4')
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
+  t.after(() => socket.close())
+  return socket
+}
+
+const launch = (t: { after: (fn: () => unknown) => void }, description: string, stdout: 'pipe' | 'ignore' = 'ignore'): ChildProcess => {
+  const child = spawn('gst-launch-1.0', ['-q', ...description.split(' ')], { stdio: ['ignore', stdout, 'ignore'] })
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  })
+  return child
+}
+
+const h264 = (payloadType: number) => ({ name: 'H264' as const, payloadType, clockRate: 90000 })
+const muxedPli = { mux: true, pli: true, fir: false } as const
+
+const pickUpMidGop = async (t: { after: (fn: () => unknown) => void; diagnostic: (message: string) => void }, feedback: { readonly mux: boolean; readonly pli: boolean; readonly fir: boolean }, portMin: number): Promise<void> => {
+  const { mux } = feedback
+  const media = await startWorker(t, portMin)
+  // The sender's stream reaches Parley through this relay, which opens only a second after the
+  // sender's first keyframe: Parley picks up a stream already running, its next keyframe 10 s away.
+  const relay = await bound(t)
+  // Without mux, Parley's RTCP comes from its RTCP port (RTP + 1) to the far end's `a=rtcp` port.
+  const relayRtcp = mux ? relay : await bound(t)
+  const senderRtcpPort = await freeUdpPort()
+  const senderPorts = await media.allocate(LegId('r-camera'), ['video'])
+  assert.ok(E.isRight(senderPorts) && senderPorts.right.video !== undefined)
+  const parleyPort = senderPorts.right.video
+  let open = false
+  let firstKeyframeAt: number | undefined
+  let rtpForwarded = 0
+  const received = { pli: 0, fir: 0, rr: 0 }
+  const onDatagram = (datagram: Buffer, from: dgram.RemoteInfo) => {
+    if (from.port === (mux ? parleyPort : parleyPort + 1)) {
+      // Parley's RTCP (muxed, to the far end's RTP address): counted, then on to the sender's rtpbin.
+      for (const packet of rtcpPackets(datagram)) {
+        if (isPli(packet)) received.pli++
+        if (isFir(packet)) received.fir++
+        if (packet.type === rtcpReceiverReport) received.rr++
+      }
+      relay.send(datagram, senderRtcpPort, '127.0.0.1')
+      return
+    }
+    if (!isRtcp(datagram) && firstKeyframeAt === undefined && startsKeyframe(datagram)) firstKeyframeAt = performance.now()
+    if (!open) return
+    if (!isRtcp(datagram)) rtpForwarded++
+    if (isRtcp(datagram)) relayRtcp.send(datagram, mux ? parleyPort : parleyPort + 1, '127.0.0.1')
+    else relay.send(datagram, parleyPort, '127.0.0.1')
+  }
+  relay.on('message', onDatagram)
+  if (!mux) relayRtcp.on('message', onDatagram)
+  const plan: VideoStreamPlan = { codec: h264(96), packetizationMode: 1, remote: { address: '127.0.0.1', port: relay.address().port }, direction: 'recvonly', rtcp: { ...feedback, ...(mux ? {} : { remotePort: relayRtcp.address().port }) } }
+  assert.ok(E.isRight(await media.attach(LegId('r-camera'), undefined, { video: plan, displayName: 'Camera' })()))
+  launch(
+    t,
+    [
+      'rtpbin name=b',
+      'videotestsrc is-live=true pattern=white ! video/x-raw,width=320,height=180,framerate=10/1',
+      '! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=100 ! rtph264pay pt=96 config-interval=-1 ! b.send_rtp_sink_0',
+      `b.send_rtp_src_0 ! udpsink host=127.0.0.1 port=${relay.address().port} sync=false async=false`,
+      `b.send_rtcp_src_0 ! udpsink host=127.0.0.1 port=${relay.address().port} sync=false async=false`,
+      `udpsrc address=127.0.0.1 port=${senderRtcpPort} caps=application/x-rtcp ! b.recv_rtcp_sink_0`,
+    ].join(' '),
+  )
+  // The viewer: Parley's composition of the camera (1+0), decoded to small grey frames on stdout.
+  const decoderPort = await freeUdpPort()
+  const decoder = launch(
+    t,
+    [
+      `udpsrc address=127.0.0.1 port=${decoderPort} caps=application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=97`,
+      '! rtpjitterbuffer latency=50 ! rtph264depay ! avdec_h264 ! videoconvert ! videoscale',
+      `! video/x-raw,format=GRAY8,width=${frameWidth},height=${frameHeight},pixel-aspect-ratio=1/1 ! fdsink fd=1 sync=false`,
+    ].join(' '),
+    'pipe',
+  )
+  let pending = Buffer.alloc(0)
+  let frames = 0
+  let whiteAt: number | undefined
+  decoder.stdout?.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk])
+    for (; pending.length >= frameBytes; pending = pending.subarray(frameBytes)) {
+      frames++
+      if (whiteAt === undefined && meanLuma(pending.subarray(0, frameBytes), { x0: 0.3, y0: 0.2, x1: 0.7, y1: 0.6 }) > 180) whiteAt = performance.now()
+    }
+  })
+  const viewerPorts = await media.allocate(LegId('r-viewer'), ['video'])
+  assert.ok(E.isRight(viewerPorts) && viewerPorts.right.video !== undefined)
+  const viewerPlan: VideoStreamPlan = { codec: h264(97), packetizationMode: 1, remote: { address: '127.0.0.1', port: decoderPort }, direction: 'sendonly' }
+  assert.ok(E.isRight(await media.attach(LegId('r-viewer'), undefined, { video: viewerPlan, displayName: 'Viewer' })()))
+  const shown = await media.perform({ _tag: 'Show', leg: LegId('r-viewer'), view: { _tag: 'Composed', layout: 'one_main_zero_pips', participants: [LegId('r-camera')] } })()
+  assert.ok(E.isRight(shown), JSON.stringify(shown))
+  // Wait for the sender's first keyframe (dropped here), then a second more: mid-GOP.
+  for (let waited = 0; firstKeyframeAt === undefined && waited < 5_000; waited += 50) await sleep(50)
+  assert.ok(firstKeyframeAt !== undefined, 'the test sender starts')
+  await sleep(1_000)
+  open = true
+  const openedAt = performance.now()
+  for (let waited = 0; whiteAt === undefined && waited < 4_000; waited += 50) await sleep(50)
+  const delay = whiteAt === undefined ? Infinity : Math.round(whiteAt - openedAt)
+  t.diagnostic(`camera picked up mid-GOP, RTCP ${mux ? 'muxed' : 'on its own port'}: first picture in the composition after ${delay} ms; PLIs to the sender ${received.pli}, FIRs ${received.fir}, RRs ${received.rr}; RTP forwarded ${rtpForwarded}; viewer frames ${frames}`)
+  // RFC 4585 §6.3.1 PLI where negotiated; RFC 5104 §3.5.1 FIR where only `ccm fir` was.
+  const asked = feedback.pli ? received.pli : received.fir
+  assert.ok(asked >= 1, `Parley asks the sender for a keyframe with a ${feedback.pli ? 'PLI' : 'FIR'} (${received.pli} PLI, ${received.fir} FIR)`)
+  assert.equal(feedback.pli ? received.fir : received.pli, 0, 'only the negotiated kind of request')
+  // The sender's own next keyframe is 9 s away; 2.5 s leaves room for a loaded machine.
+  assert.ok(delay <= 2_500, `the camera shows within ~2 s of its stream reaching Parley (${delay} ms)`)
+  await sleep(600)
+  assert.ok(received.rr >= 1, `Parley sends receiver reports (${received.rr})`)
+  media.release(LegId('r-camera'))
+  media.release(LegId('r-viewer'))
+}
+
+void test('a camera already running with a keyframe every 10 s shows in the composition within 2 s: Parley sends its sender a PLI (RTCP muxed)', (t) => pickUpMidGop(t, muxedPli, 43200))
+
+void test('the same with RTCP on its own port (no rtcp-mux) and only `ccm fir` negotiated: a FIR, from the leg\'s RTCP port to the far end\'s', (t) =>
+  pickUpMidGop(t, { mux: false, pli: false, fir: true }, 43600),
+)
+
+void test('a viewer asking Parley for a keyframe (PLI, FIR) gets one at once; a burst of requests costs a few keyframes', async (t) => {
+  const media = await startWorker(t, 43400)
+  const viewer = await bound(t)
+  const ports = await media.allocate(LegId('p-viewer'), ['video'])
+  assert.ok(E.isRight(ports) && ports.right.video !== undefined)
+  const parleyPort = ports.right.video
+  let parleySsrc: number | undefined
+  const keyframes: number[] = []
+  let senderReports = 0
+  viewer.on('message', (datagram) => {
+    if (isRtcp(datagram)) {
+      for (const packet of rtcpPackets(datagram)) if (packet.type === rtcpSenderReport) senderReports++
+      return
+    }
+    parleySsrc = datagram.readUInt32BE(8)
+    // One keyframe per timestamp (an IDR spans several packets; SPS and PPS come first).
+    const timestamp = datagram.readUInt32BE(4)
+    if (startsKeyframe(datagram) && keyframeTimestamps.at(-1) !== timestamp) {
+      keyframeTimestamps.push(timestamp)
+      keyframes.push(performance.now())
+    }
+  })
+  const keyframeTimestamps: number[] = []
+  const plan: VideoStreamPlan = { codec: h264(96), packetizationMode: 1, remote: { address: '127.0.0.1', port: viewer.address().port }, direction: 'sendonly', rtcp: muxedPli }
+  assert.ok(E.isRight(await media.attach(LegId('p-viewer'), undefined, { video: plan, displayName: 'Viewer' })()))
+  const shown = await media.perform({ _tag: 'Show', leg: LegId('p-viewer'), view: { _tag: 'SelfView' } })()
+  assert.ok(E.isRight(shown), JSON.stringify(shown))
+  for (let waited = 0; keyframes.length === 0 && waited < 5_000; waited += 50) await sleep(50)
+  assert.ok(keyframes.length > 0 && parleySsrc !== undefined, 'Parley sends the viewer its screen')
+  const ssrc = parleySsrc
+  // Each request goes 350 ms after the last keyframe, so that the periodic one (a second apart) is 650 ms away.
+  const delays: number[] = []
+  const compound = (feedback: Buffer): Buffer => Buffer.concat([emptyReceiverReport(0x5eed), feedback])
+  for (const request of [compound(pliPacket(0x5eed, ssrc)), compound(pliPacket(0x5eed, ssrc)), compound(firPacket(0x5eed, ssrc, 1))]) {
+    const last = keyframes.at(-1) ?? 0
+    await sleep(Math.max(0, last + 350 - performance.now()))
+    const before = keyframes.length
+    const sentAt = performance.now()
+    viewer.send(request, parleyPort, '127.0.0.1')
+    for (let waited = 0; keyframes.length === before && waited < 1_500; waited += 10) await sleep(10)
+    delays.push(keyframes.length === before ? Infinity : Math.round((keyframes[before] ?? 0) - sentAt))
+  }
+  // A burst: 20 PLIs over 200 ms, right after a keyframe.
+  const lastBeforeBurst = keyframes.at(-1) ?? 0
+  await sleep(Math.max(0, lastBeforeBurst + 100 - performance.now()))
+  const burstStart = performance.now()
+  const countBefore = keyframes.length
+  for (let i = 0; i < 20; i++) {
+    viewer.send(compound(pliPacket(0x5eed, ssrc)), parleyPort, '127.0.0.1')
+    await sleep(10)
+  }
+  await sleep(800 - (performance.now() - burstStart))
+  const burstKeyframes = keyframes.length - countBefore
+  t.diagnostic(`request to keyframe, ms (PLI, PLI, FIR): ${delays.join(', ')}; keyframes in the 800 ms of a 20-PLI burst: ${burstKeyframes}; sender reports ${senderReports}`)
+  // At 10 fps the next frame is 100 ms away; the periodic keyframe would be 650 ms after each request.
+  for (const delay of delays) assert.ok(delay <= 450, `each request gets a keyframe at once: ${delays.join(', ')} ms`)
+  // One each would be 8 in 800 ms of a 10 fps screen (20 requests); at most one per 250 ms plus a periodic one.
+  assert.ok(burstKeyframes >= 1 && burstKeyframes <= 5, `a burst of PLIs is rate-limited (${burstKeyframes} keyframes)`)
+  assert.ok(senderReports >= 1, `Parley sends sender reports (${senderReports})`)
+  media.release(LegId('p-viewer'))
+})
