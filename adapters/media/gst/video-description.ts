@@ -194,8 +194,8 @@ export const rtcpElementNames = (handle: string): RtcpElementNames => ({ session
  * set, into a FIR (RFC 5104 §3.5.1) where only `rtcp-fb-ccm-fir` is (the depayloader asks with
  * all headers, which `rtpsession` reads as FIR whenever FIR is allowed, so it is left out when PLI is).
  */
-export const videoFeedbackCaps = (plan: VideoStreamPlan & { readonly rtcp: NonNullable<VideoStreamPlan['rtcp']> }): string =>
-  `${videoSourceCaps(plan)}${plan.rtcp.pli ? ',rtcp-fb-nack-pli=(boolean)true' : plan.rtcp.fir ? ',rtcp-fb-ccm-fir=(boolean)true' : ''}`
+export const videoFeedbackCaps = (plan: VideoStreamPlan): string =>
+  `${videoSourceCaps(plan)}${plan.rtcp?.pli === true ? ',rtcp-fb-nack-pli=(boolean)true' : plan.rtcp?.fir === true ? ',rtcp-fb-ccm-fir=(boolean)true' : ''}`
 
 /**
  * A stream with RTCP: one bin with the leg's `rtpsession` (AVPF, RFC 4585) between its socket and
@@ -212,7 +212,8 @@ export const videoFeedbackCaps = (plan: VideoStreamPlan & { readonly rtcp: NonNu
  *   to the far end's RTP port when muxed, else to its RTCP port from the leg's RTCP socket.
  * Ghost pads: `src` = `cameraOut` when it receives, `sink` = `sendInput` when it sends.
  */
-export const rtcpStreamDescription = (plan: VideoStreamPlan & { readonly rtcp: NonNullable<VideoStreamPlan['rtcp']> }, handle: string): string => {
+export const rtcpStreamDescription = (plan: VideoStreamPlan, handle: string): string => {
+  if (plan.rtcp === undefined) throw new Error('a stream description with RTCP for a plan without it')
   const names = videoElementNames(handle)
   const rtcp = rtcpElementNames(handle)
   const session = rtcp.session
