@@ -12,7 +12,7 @@ import type { MediaDescription } from 'sdp-transform'
 import { parse as parseSdp } from 'sdp-transform'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type { LegId } from '../../../core/model/ids.js'
-import { makeConfig, makeRule } from '../../../core/node/node-harness.js'
+import { makeAdp, makeConfig, makeRule, makeVmr } from '../../../core/node/node-harness.js'
 import type { FloorControlHook } from '../../bfcp/floor-control.js'
 import type { LegMediaAttacher } from '../../media/worker/exchange-plan.js'
 import type { VideoStreamPlan } from '../../media/worker/worker-protocol.js'
@@ -165,6 +165,39 @@ void describe('content on the calls Parley places', () => {
     answerRequest(world.far, reinvite, 200, { contentType: sdpType, content: roomSystemAnswer })
     await world.app.settle()
     assert.equal(answered.length, 2, 'the re-INVITE’s answer goes to floor control too')
+  })
+
+  void it('an automatically dialled SIP room system is offered slides and BFCP, and its answer gives its leg a content plan', async () => {
+    const config = makeConfig({ vmrs: [makeVmr('1', { aliases: ['team@example.com'] })], adps: [makeAdp('9', '1', { alias: 'room@192.0.2.30:5060' })] })
+    const attached: Array<{ readonly leg: LegId; readonly content?: VideoStreamPlan }> = []
+    const mediaAttacher: LegMediaAttacher = {
+      attach: (leg, _audio, more = {}) => {
+        attached.push({ leg, ...(more.content === undefined ? {} : { content: more.content }) })
+        return TE.right(undefined)
+      },
+    }
+    const { hook, answered } = recordingFloorControl()
+    const app = startApp({ config, mediaAttacher, floorControl: hook })
+    const caller = app.peer('192.0.2.20')
+    const far = app.peer('192.0.2.30')
+    caller.send('udp', parleyAddress, requestLines(caller, 'INVITE', 'sip:team@example.com', { contentType: sdpType }), baresipOffer)
+    await app.settle()
+    const ok = finalResponses(caller, 'INVITE')[0]
+    assert.ok(ok !== undefined)
+    caller.send('udp', parleyAddress, inDialogLines(caller, ok, 'ACK', ok.cseq), '')
+    await app.settle()
+    app.clock.advance(10_000)
+    await app.settle()
+    const invite = requestsOf(far, 'INVITE')[0]
+    assert.ok(invite !== undefined, 'the ADP is dialled')
+    const offer = parseSdp(invite.body)
+    assert.ok((contentOf(offer)?.port ?? 0) !== 0 && bfcpOf(offer)?.port === floorPort, 'slides and BFCP offered')
+    answerRequest(far, invite, 200, { contentType: sdpType, content: roomSystemAnswer })
+    await app.settle()
+    const out = app.inputs.find((i) => i._tag === 'CallAnswered')
+    assert.ok(out?._tag === 'CallAnswered' && out.answer.content)
+    assert.equal(attached.find((a) => a.leg === out.leg)?.content?.remote.port, 20004)
+    assert.deepEqual(answered.map((a) => a.leg), [out.leg])
   })
 
   void it('no content without a presentation call type or without floor control', async () => {
