@@ -27,10 +27,11 @@ export const jitterBufferMs = 60
  * 400 ms). Every report is a bus message posted from the leg's streaming thread, and GStreamer
  * 1.22's bus queue (GstAtomicQueue) busy-waits while another poster is between taking a slot and
  * filling it: legs whose packets arrive together post together, and on a loaded host a poster
- * preempted there keeps the others spinning for their whole time slice. Profiled with 60 legs on
- * 2 busy cores: up to 88 % of gst-launch's CPU spun in gst_atomic_queue_push under `level`;
- * 500 ms reports (5x fewer posts, and 5x fewer for the worker's main thread to read) took
- * bench/media-audio.bench.ts from 66 to 96 legs/core for Parley under the same load.
+ * preempted there keeps the others spinning for their whole time slice. Profiled (perf) with
+ * bench/media-audio's 60 legs in gst-launch on 2 cores at a load average of 30-36: with 100 ms
+ * reports 64-100 % of the samples spun in gst_atomic_queue_push under `level` and a third of the
+ * legs went unserved; with 500 ms reports (5x fewer posts, and 5x fewer for the worker's main
+ * thread to read) none did and every leg was served.
  */
 export const levelIntervalNs = 500_000_000n
 
