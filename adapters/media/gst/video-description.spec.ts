@@ -10,6 +10,7 @@ import {
   placeholderTileDescription,
   rtcpStreamDescription,
   sliceMaxBytes,
+  ssrcsPerStream,
   tileDescription,
   videoMtu,
   videoReceives,
@@ -99,7 +100,10 @@ void test('a stream with RTCP: one rtpsession (AVPF) for both directions, feedba
   assert.doesNotMatch(description, /ccm-fir/)
   assert.match(rtcpStreamDescription(plan({ rtcp: { mux: true, pli: false, fir: true } }), 'l3'), /payload=100,rtcp-fb-ccm-fir=\(boolean\)true"/)
   // The keyframe requests get their SSRC and payload type from the demuxers, which rtpsession needs to send them.
-  assert.match(description, /vsession-l3\.recv_rtp_src ! rtpssrcdemux ! rtpjitterbuffer latency=100 ! rtpptdemux ! rtph264depay wait-for-keyframe=true request-keyframe=true/)
+  assert.match(description, /vsession-l3\.recv_rtp_src ! rtpssrcdemux name=vssrcs-l3 max-streams=8 /)
+  // Every SSRC the sender uses is linked: an SSRC pad left unlinked would stop the stream (not-linked) and fail the leg.
+  assert.equal(description.match(/vssrcs-l3\. ! vssrcf-l3\./g)?.length, ssrcsPerStream)
+  assert.match(description, /funnel name=vssrcf-l3 ! rtpjitterbuffer latency=100 ! rtpptdemux ! rtph264depay wait-for-keyframe=true request-keyframe=true/)
   assert.match(description, /vsession-l3\.send_rtp_sink vsession-l3\.send_rtp_src ! udpsink name=vrtpsink-l3 .*host=192\.0\.2\.20 port=10002/)
   assert.match(description, /vsession-l3\.send_rtcp_src ! udpsink name=vrtcpsink-l3 .*host=192\.0\.2\.20 port=10002 /)
   assert.doesNotMatch(description, /recv_rtcp_sink/)

@@ -184,9 +184,24 @@ export interface RtcpElementNames {
   readonly session: string
   readonly rtcpSource: string
   readonly rtcpSink: string
+  readonly ssrcDemux: string
+  readonly ssrcFunnel: string
 }
 
-export const rtcpElementNames = (handle: string): RtcpElementNames => ({ session: `vsession-${handle}`, rtcpSource: `vrtcpsrc-${handle}`, rtcpSink: `vrtcpsink-${handle}` })
+export const rtcpElementNames = (handle: string): RtcpElementNames => ({
+  session: `vsession-${handle}`,
+  rtcpSource: `vrtcpsrc-${handle}`,
+  rtcpSink: `vrtcpsink-${handle}`,
+  ssrcDemux: `vssrcs-${handle}`,
+  ssrcFunnel: `vssrcf-${handle}`,
+})
+
+/**
+ * How many SSRCs a received stream with RTCP takes in its life (a re-INVITE builds it anew): one
+ * linked `rtpssrcdemux` pad each, funnelled back into one stream. More are dropped (`max-streams`):
+ * an SSRC pad linked to nothing would stop the stream with not-linked and fail the leg.
+ */
+export const ssrcsPerStream = 8
 
 /**
  * The receive caps with the feedback the far end takes: `rtpsession` turns an upstream
@@ -202,7 +217,7 @@ export const videoFeedbackCaps = (plan: VideoStreamPlan): string =>
  * both directions, so that reports and feedback are about the SSRCs the stream carries.
  * - In: RTP and, muxed (RFC 5761), RTCP from the one `udpsrc` (`rtpsession` reads RTCP arriving on
  *   its RTP pad); without mux, RTCP from the leg's RTCP socket. A received stream goes on through
- *   `rtpssrcdemux` and `rtpptdemux`, which stamp the SSRC and payload type into the depayloader's
+ *   `rtpssrcdemux` (its SSRCs funnelled back into one stream) and `rtpptdemux`, which stamp the SSRC and payload type into the depayloader's
  *   keyframe requests: `rtpsession` sends a PLI/FIR only for a request that names both. The
  *   depayloader asks when it has to wait for a keyframe: at the start (a new participant, a stream
  *   already running, a content valve opening) and after a loss. A stream Parley only sends still
@@ -223,10 +238,16 @@ export const rtcpStreamDescription = (plan: VideoStreamPlan, handle: string): st
     [`udpsrc name=${names.source} close-socket=false caps="${videoFeedbackCaps(plan)}"`, `${session}.recv_rtp_sink`],
     ...(plan.rtcp.mux ? [] : [[`udpsrc name=${rtcp.rtcpSource} close-socket=false caps="application/x-rtcp"`, `${session}.recv_rtcp_sink`]]),
     [`${session}.send_rtcp_src`, `udpsink name=${rtcp.rtcpSink} close-socket=false sync=false async=false host=${plan.remote.address} port=${rtcpPort}`],
+    ...(videoReceives(plan)
+      ? [
+          [`${session}.recv_rtp_src`, `rtpssrcdemux name=${rtcp.ssrcDemux} max-streams=${ssrcsPerStream}`],
+          // Delayed links, one per SSRC pad as it appears: the sender's SSRC may change (RFC 3550 §8.2).
+          ...Array.from({ length: ssrcsPerStream }, () => [`${rtcp.ssrcDemux}.`, `${rtcp.ssrcFunnel}.`]),
+        ]
+      : []),
     videoReceives(plan)
       ? [
-          `${session}.recv_rtp_src`,
-          'rtpssrcdemux',
+          `funnel name=${rtcp.ssrcFunnel}`,
           `rtpjitterbuffer latency=${videoJitterBufferMs}`,
           'rtpptdemux',
           'rtph264depay wait-for-keyframe=true request-keyframe=true',

@@ -7,6 +7,8 @@
  * - A viewer that asks Parley for a keyframe (PLI, or FIR) gets one at once, not at the screen's
  *   next periodic keyframe; a burst of requests costs a few keyframes, not one each.
  * - Sender and receiver reports flow both ways.
+ * - A sender that changes its SSRC keeps being decoded (each SSRC has its own demuxer pad), and
+ *   its leg does not fail.
  * The far ends are a `gst-launch-1.0` rtpbin sender and Node sockets that read RTCP.
  */
 import { spawn } from 'node:child_process'
@@ -41,7 +43,11 @@ const startWorker = async (t: { after: (fn: () => unknown) => void }, portMin: n
   t.after(() => supervisor.close())
   const started = await supervisor.start()
   assert.ok(E.isRight(started), `the media worker starts: ${JSON.stringify(started)}`)
-  return new GstMedia({ supervisor, logger: log.logger, now: () => 0 as Millis })
+  const failed: string[] = []
+  supervisor.onEvent((event) => {
+    if (event._tag === 'LegFailed') failed.push(`${event.leg}: ${event.reason}`)
+  })
+  return Object.assign(new GstMedia({ supervisor, logger: log.logger, now: () => 0 as Millis }), { failed })
 }
 
 const bound = async (t: { after: (fn: () => unknown) => void }): Promise<dgram.Socket> => {
@@ -61,6 +67,39 @@ const launch = (t: { after: (fn: () => unknown) => void }, description: string, 
 
 const h264 = (payloadType: number) => ({ name: 'H264' as const, payloadType, clockRate: 90000 })
 const muxedPli = { mux: true, pli: true, fir: false } as const
+
+/** A viewer leg shown `shown` (1+0), Parley's RTP decoded to small grey frames on stdout, each noted as it arrives. */
+const watchComposition = async (
+  t: { after: (fn: () => unknown) => void },
+  media: GstMedia,
+  viewerLeg: string,
+  shown: string,
+): Promise<{ readonly frames: ReadonlyArray<{ readonly at: number; readonly frame: Uint8Array }> }> => {
+  const decoderPort = await freeUdpPort()
+  const decoder = launch(
+    t,
+    [
+      `udpsrc address=127.0.0.1 port=${decoderPort} caps=application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=97`,
+      '! rtpjitterbuffer latency=50 ! rtph264depay ! avdec_h264 ! videoconvert ! videoscale',
+      `! video/x-raw,format=GRAY8,width=${frameWidth},height=${frameHeight},pixel-aspect-ratio=1/1 ! fdsink fd=1 sync=false`,
+    ].join(' '),
+    'pipe',
+  )
+  const frames: Array<{ readonly at: number; readonly frame: Uint8Array }> = []
+  let pending = Buffer.alloc(0)
+  decoder.stdout?.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk])
+    for (; pending.length >= frameBytes; pending = pending.subarray(frameBytes)) frames.push({ at: performance.now(), frame: Uint8Array.from(pending.subarray(0, frameBytes)) })
+  })
+  const ports = await media.allocate(LegId(viewerLeg), ['video'])
+  assert.ok(E.isRight(ports) && ports.right.video !== undefined)
+  const plan: VideoStreamPlan = { codec: h264(97), packetizationMode: 1, remote: { address: '127.0.0.1', port: decoderPort }, direction: 'sendonly' }
+  assert.ok(E.isRight(await media.attach(LegId(viewerLeg), undefined, { video: plan, displayName: 'Viewer' })()))
+  const view = { _tag: 'Composed' as const, layout: 'one_main_zero_pips' as const, participants: [LegId(shown)] }
+  const result = await media.perform({ _tag: 'Show', leg: LegId(viewerLeg), view })()
+  assert.ok(E.isRight(result), JSON.stringify(result))
+  return { frames }
+}
 
 const pickUpMidGop = async (t: { after: (fn: () => unknown) => void; diagnostic: (message: string) => void }, feedback: { readonly mux: boolean; readonly pli: boolean; readonly fir: boolean }, portMin: number): Promise<void> => {
   const { mux } = feedback
@@ -110,42 +149,18 @@ const pickUpMidGop = async (t: { after: (fn: () => unknown) => void; diagnostic:
       `udpsrc address=127.0.0.1 port=${senderRtcpPort} caps=application/x-rtcp ! b.recv_rtcp_sink_0`,
     ].join(' '),
   )
-  // The viewer: Parley's composition of the camera (1+0), decoded to small grey frames on stdout.
-  const decoderPort = await freeUdpPort()
-  const decoder = launch(
-    t,
-    [
-      `udpsrc address=127.0.0.1 port=${decoderPort} caps=application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=97`,
-      '! rtpjitterbuffer latency=50 ! rtph264depay ! avdec_h264 ! videoconvert ! videoscale',
-      `! video/x-raw,format=GRAY8,width=${frameWidth},height=${frameHeight},pixel-aspect-ratio=1/1 ! fdsink fd=1 sync=false`,
-    ].join(' '),
-    'pipe',
-  )
-  let pending = Buffer.alloc(0)
-  let frames = 0
-  let whiteAt: number | undefined
-  decoder.stdout?.on('data', (chunk: Buffer) => {
-    pending = Buffer.concat([pending, chunk])
-    for (; pending.length >= frameBytes; pending = pending.subarray(frameBytes)) {
-      frames++
-      if (whiteAt === undefined && meanLuma(pending.subarray(0, frameBytes), { x0: 0.3, y0: 0.2, x1: 0.7, y1: 0.6 }) > 180) whiteAt = performance.now()
-    }
-  })
-  const viewerPorts = await media.allocate(LegId('r-viewer'), ['video'])
-  assert.ok(E.isRight(viewerPorts) && viewerPorts.right.video !== undefined)
-  const viewerPlan: VideoStreamPlan = { codec: h264(97), packetizationMode: 1, remote: { address: '127.0.0.1', port: decoderPort }, direction: 'sendonly' }
-  assert.ok(E.isRight(await media.attach(LegId('r-viewer'), undefined, { video: viewerPlan, displayName: 'Viewer' })()))
-  const shown = await media.perform({ _tag: 'Show', leg: LegId('r-viewer'), view: { _tag: 'Composed', layout: 'one_main_zero_pips', participants: [LegId('r-camera')] } })()
-  assert.ok(E.isRight(shown), JSON.stringify(shown))
+  const composition = await watchComposition(t, media, 'r-viewer', 'r-camera')
   // Wait for the sender's first keyframe (dropped here), then a second more: mid-GOP.
   for (let waited = 0; firstKeyframeAt === undefined && waited < 5_000; waited += 50) await sleep(50)
   assert.ok(firstKeyframeAt !== undefined, 'the test sender starts')
   await sleep(1_000)
   open = true
   const openedAt = performance.now()
-  for (let waited = 0; whiteAt === undefined && waited < 4_000; waited += 50) await sleep(50)
+  const white = (frame: Uint8Array) => meanLuma(frame, { x0: 0.3, y0: 0.2, x1: 0.7, y1: 0.6 }) > 180
+  for (let waited = 0; !composition.frames.some((f) => white(f.frame)) && waited < 4_000; waited += 50) await sleep(50)
+  const whiteAt = composition.frames.find((f) => white(f.frame))?.at
   const delay = whiteAt === undefined ? Infinity : Math.round(whiteAt - openedAt)
-  t.diagnostic(`camera picked up mid-GOP, RTCP ${mux ? 'muxed' : 'on its own port'}: first picture in the composition after ${delay} ms; PLIs to the sender ${received.pli}, FIRs ${received.fir}, RRs ${received.rr}; RTP forwarded ${rtpForwarded}; viewer frames ${frames}`)
+  t.diagnostic(`camera picked up mid-GOP, RTCP ${mux ? 'muxed' : 'on its own port'}: first picture in the composition after ${delay} ms; PLIs to the sender ${received.pli}, FIRs ${received.fir}, RRs ${received.rr}; RTP forwarded ${rtpForwarded}; viewer frames ${composition.frames.length}`)
   // RFC 4585 §6.3.1 PLI where negotiated; RFC 5104 §3.5.1 FIR where only `ccm fir` was.
   const asked = feedback.pli ? received.pli : received.fir
   assert.ok(asked >= 1, `Parley asks the sender for a keyframe with a ${feedback.pli ? 'PLI' : 'FIR'} (${received.pli} PLI, ${received.fir} FIR)`)
@@ -224,4 +239,43 @@ void test('a viewer asking Parley for a keyframe (PLI, FIR) gets one at once; a 
   assert.ok(burstKeyframes >= 1 && burstKeyframes <= 5, `a burst of PLIs is rate-limited (${burstKeyframes} keyframes)`)
   assert.ok(senderReports >= 1, `Parley sends sender reports (${senderReports})`)
   media.release(LegId('p-viewer'))
+})
+
+void test('a sender that changes its SSRC (RFC 3550 §8.2) keeps its leg: every SSRC is decoded and reported on, none stops the stream', async (t) => {
+  const media = await startWorker(t, 43800)
+  const relay = await bound(t)
+  const ports = await media.allocate(LegId('s-camera'), ['video'])
+  assert.ok(E.isRight(ports) && ports.right.video !== undefined)
+  const parleyPort = ports.right.video
+  const ssrcs = [0x1111, 0x2222, 0x3333, 0x4444]
+  const startedAt = performance.now()
+  relay.on('message', (datagram, from) => {
+    if (from.port === parleyPort || isRtcp(datagram)) return
+    // A new SSRC every 700 ms, the sequence numbers running on.
+    const ssrc = ssrcs[Math.min(ssrcs.length - 1, Math.floor((performance.now() - startedAt) / 700))] ?? 0
+    const rewritten = Buffer.from(datagram)
+    rewritten.writeUInt32BE(ssrc, 8)
+    relay.send(rewritten, parleyPort, '127.0.0.1')
+  })
+  const plan: VideoStreamPlan = { codec: h264(96), packetizationMode: 1, remote: { address: '127.0.0.1', port: relay.address().port }, direction: 'recvonly', rtcp: muxedPli }
+  assert.ok(E.isRight(await media.attach(LegId('s-camera'), undefined, { video: plan, displayName: 'Camera' })()))
+  launch(
+    t,
+    [
+      'videotestsrc is-live=true pattern=ball ! video/x-raw,width=160,height=90,framerate=10/1',
+      `! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=10 ! rtph264pay pt=96 config-interval=-1 ! udpsink host=127.0.0.1 port=${relay.address().port}`,
+    ].join(' '),
+  )
+  const composition = await watchComposition(t, media, 's-viewer', 's-camera')
+  // The last SSRC from 2.1 s; a second of it.
+  await sleep(Math.max(0, startedAt + 3_300 - performance.now()))
+  const lastSecond = composition.frames.filter((f) => f.at > startedAt + 2_300).map((f) => f.frame)
+  // The ball moves while the camera is decoded; a camera stopped at an SSRC change would leave its last picture standing.
+  let changes = 0
+  for (let i = 1; i < lastSecond.length; i++) if (lastSecond[i]?.some((luma, at) => Math.abs(luma - (lastSecond[i - 1]?.[at] ?? luma)) > 40) === true) changes++
+  t.diagnostic(`frames in the last SSRC's second: ${lastSecond.length}, of which changed: ${changes}; leg failures: ${media.failed.length}`)
+  assert.deepEqual(media.failed, [], 'no SSRC change fails the leg')
+  assert.ok(changes >= 3, `the camera is still decoded on its fourth SSRC (${changes} of ${lastSecond.length} frames moved)`)
+  media.release(LegId('s-camera'))
+  media.release(LegId('s-viewer'))
 })
