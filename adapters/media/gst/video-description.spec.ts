@@ -116,6 +116,10 @@ void test('a stream with RTCP: one rtpsession (AVPF) for both directions, feedba
   assert.match(sendOnly, /vsession-l3\.recv_rtp_src ! fakesink/)
   assert.doesNotMatch(sendOnly, /avdec_h264/)
   assert.doesNotMatch(rtcpStreamDescription(plan({ direction: 'recvonly', rtcp: { mux: true, pli: true, fir: false } }), 'l3'), /rtph264pay/)
+  // Reports without feedback: plain AVP timing, no feedback in the caps.
+  const reportsOnly = rtcpStreamDescription(plan({ rtcp: { mux: true, pli: false, fir: false } }), 'l3')
+  assert.match(reportsOnly, /rtp-profile=avp /)
+  assert.doesNotMatch(reportsOnly, /rtcp-fb/)
 })
 
 void test('forced keyframes (viewers\' PLI/FIR, joining viewers) are rate-limited at the encoder', () => {

@@ -234,7 +234,8 @@ export const rtcpStreamDescription = (plan: VideoStreamPlan, handle: string): st
   const session = rtcp.session
   const rtcpPort = plan.rtcp.mux ? plan.remote.port : (plan.rtcp.remotePort ?? plan.remote.port + 1)
   const chains = [
-    [`rtpsession name=${session} rtp-profile=avpf`],
+    // AVPF (early feedback, RFC 4585 §3.5) only with feedback negotiated; plain AVP's report timing otherwise (RFC 3550 §6.2).
+    [`rtpsession name=${session} rtp-profile=${plan.rtcp.pli || plan.rtcp.fir ? 'avpf' : 'avp'}`],
     [`udpsrc name=${names.source} close-socket=false caps="${videoFeedbackCaps(plan)}"`, `${session}.recv_rtp_sink`],
     ...(plan.rtcp.mux ? [] : [[`udpsrc name=${rtcp.rtcpSource} close-socket=false caps="application/x-rtcp"`, `${session}.recv_rtcp_sink`]]),
     [`${session}.send_rtcp_src`, `udpsink name=${rtcp.rtcpSink} close-socket=false sync=false async=false host=${plan.remote.address} port=${rtcpPort}`],

@@ -61,8 +61,12 @@ void test('video: baresip H.264 in packetization mode 0, SfB plain H.264 in mode
     remote: { address: '192.0.2.20', port: 10002 },
     direction: 'sendrecv',
     localPort: 40002,
+    // RTCP muxed as offered (a=rtcp-mux), PLI as offered (a=rtcp-fb:* nack pli): rtcp-feedback.ts.
+    rtcp: { mux: true, pli: true, fir: false },
   })
   assert.ok(E.isRight(VideoStreamPlan.decode(baresip)))
+  // SRTP video runs no RTCP yet (no SRTCP): no rtcp in its plan.
+  assert.equal(videoPlanOf(answer(F.sfbAudioVideoOffer()))?.rtcp, undefined)
   const sfb = videoPlanOf(answer(F.sfbAudioVideoOffer()))
   assert.equal(sfb?.codec.payloadType, 123)
   assert.equal(sfb?.packetizationMode, 1)
@@ -94,6 +98,8 @@ void test('content: a Polycom room system’s second video (a=content:slides, H.
     remote: { address: '192.0.2.113', port: 49430 },
     direction: 'sendrecv',
     localPort: 40004,
+    // Reports only (no a=rtcp-fb offered), on the far end's RTCP port (RTP + 1: no a=rtcp-mux).
+    rtcp: { mux: false, pli: false, fir: false, remotePort: 49431 },
   })
   assert.ok(E.isRight(VideoStreamPlan.decode(content)))
   assert.equal(videoPlanOf(negotiated)?.remote.port, 49428, 'the main video stays the first video m-line')

@@ -56,5 +56,9 @@ const h264PlanOf = (answer: NegotiatedAnswer, role: 'video' | 'content'): VideoS
     ...(stream.ice === undefined
       ? {}
       : { ice: { localUfrag: stream.ice.local.ufrag, localPwd: stream.ice.local.pwd, remoteUfrag: stream.ice.remote.ufrag, remotePwd: stream.ice.remote.pwd } }),
+    // RTCP where the answer runs it (rtcp-feedback.ts): muxed (RFC 5761) or to the far end's RTCP port.
+    ...(stream.rtcpFeedback === undefined
+      ? {}
+      : { rtcp: { mux: stream.rtcpMux, ...stream.rtcpFeedback, ...(stream.rtcpMux ? {} : { remotePort: stream.remote.rtcpPort }) } }),
   }
 }

@@ -19,6 +19,8 @@ import type { MediaDescription } from 'sdp-transform'
 import type { Direction, MediaAnswer } from '../../../core/model/call.js'
 import type { CodecName, OfferedCodec, TelephoneEvent } from './codecs.js'
 import { allCodecNames } from './codecs.js'
+import type { VideoFeedback } from './rtcp-feedback.js'
+import { listedFeedback, rtcpFeedbackAttributes, videoRtcpRunsFor } from './rtcp-feedback.js'
 import type { FloorControlIds, HostAddress, IceCredentials, LocalMedia } from './local-media.js'
 import { assertSdpValue, defaultFloorControlIds, hostAddressOf, newIceCredentials } from './local-media.js'
 import type {
@@ -65,6 +67,8 @@ export interface NegotiatedRtp {
   /** Parley's key (what it encrypts with) and the offerer's (what it decrypts with). */
   readonly srtp?: { readonly local: SdesCrypto; readonly remote: SdesCrypto }
   readonly rtcpMux: boolean
+  /** Video: the worker runs RTCP on the stream, with these keyframe requests (rtcp-feedback.ts); absent: no RTCP. */
+  readonly rtcpFeedback?: VideoFeedback
   readonly remote: RemoteEndpoint
   readonly ice?: { readonly local: IceCredentials; readonly remote: IceParameters }
   readonly label?: string
@@ -198,6 +202,10 @@ export const negotiateAnswer = (offer: ParsedOffer, answer: MediaAnswer, local: 
       const localCrypto: SdesCrypto | undefined = remoteCrypto === undefined ? undefined : answerCrypto(remoteCrypto, local.randomBytes)
       const ice = s.ice !== undefined && iceCredentials !== undefined ? { local: iceCredentials, remote: s.ice } : undefined
       const label = s.role === 'content' ? contentLabel : s.label
+      const feedback =
+        s.role !== 'audio' && videoRtcpRunsFor({ codecName: codec.name, secure: localCrypto !== undefined, rtcpMux: s.rtcpMux, ice: ice !== undefined })
+          ? listedFeedback(s.rtcpFeedback, codec.payloadType)
+          : undefined
       media.push({
         type: s.media,
         port,
@@ -209,6 +217,7 @@ export const negotiateAnswer = (offer: ParsedOffer, answer: MediaAnswer, local: 
         ...directionAttribute(direction),
         ...(ice === undefined ? {} : iceAttributes(host, ice.local, port, s.rtcpMux)),
         ...(s.rtcpMux ? { rtcpMux: 'rtcp-mux' as const } : {}),
+        ...(feedback === undefined ? {} : rtcpFeedbackAttributes(codec.payloadType, feedback)),
         ...(label === undefined ? {} : { label }),
         // RFC 4796 for BFCP peers; SfB's VbSS line is named by its label alone (decision 0007).
         ...(s.role === 'content' && !isSfbSharingVideo(s) ? { invalid: [{ value: `content:${s.content ?? 'slides'}` }] } : s.content === undefined ? {} : { invalid: [{ value: `content:${s.content}` }] }),
@@ -223,6 +232,7 @@ export const negotiateAnswer = (offer: ParsedOffer, answer: MediaAnswer, local: 
         ...(event === undefined ? {} : { telephoneEvent: event }),
         ...(localCrypto === undefined || remoteCrypto === undefined ? {} : { srtp: { local: localCrypto, remote: remoteCrypto } }),
         rtcpMux: s.rtcpMux,
+        ...(feedback === undefined ? {} : { rtcpFeedback: feedback }),
         remote: decision.stream.remote,
         ...(ice === undefined ? {} : { ice }),
         ...(label === undefined ? {} : { label }),

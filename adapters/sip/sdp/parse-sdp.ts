@@ -21,6 +21,7 @@ import type {
   OtherStream,
   ParsedOffer,
   RemoteEndpoint,
+  RtcpFeedback,
   RtpRole,
   RtpStream,
   Unusable,
@@ -150,6 +151,14 @@ const floorsOf = (lines: ReadonlyArray<string>): FloorControlStream['floors'] =>
 
 const floorControlRoles: ReadonlySet<string> = new Set(['c-only', 's-only', 'c-s'])
 
+/** `a=rtcp-fb` records as read (sdp-transform's payload is a number, or `*`). */
+const rtcpFeedbackOf = (records: NonNullable<MediaAttributes['rtcpFb']>): ReadonlyArray<RtcpFeedback> =>
+  records.map((r) => ({
+    payload: typeof r.payload === 'number' ? r.payload : r.payload === '*' ? '*' : Number(r.payload),
+    type: String(r.type),
+    ...(r.subtype === undefined ? {} : { subtype: String(r.subtype) }),
+  }))
+
 const remoteOf = (connection: Connection | undefined, port: number, rtcpPort: number): RemoteEndpoint | undefined =>
   connection === undefined || port === 0 ? undefined : { ipVersion: connection.ipVersion, address: connection.address, port, rtcpPort }
 
@@ -192,6 +201,7 @@ const readStream = (index: number, raw: RawMedia, desc: MediaAttributes | undefi
     if (label !== undefined) stream.label = label
     if (remote !== undefined) stream.remote = remote
     if (ice !== undefined) stream.ice = ice
+    if (desc?.rtcpFb !== undefined) stream.rtcpFeedback = rtcpFeedbackOf(desc.rtcpFb)
     if (content !== undefined) stream.content = content
     if (unusable !== undefined) stream.unusable = unusable
     return E.right(stream)

@@ -57,6 +57,12 @@ interface StreamBase {
   readonly unusable?: Unusable
 }
 
+export interface RtcpFeedback {
+  readonly payload: number | '*'
+  readonly type: string
+  readonly subtype?: string
+}
+
 export interface RtpStream extends StreamBase {
   readonly kind: 'rtp'
   readonly role: RtpRole
@@ -68,6 +74,8 @@ export interface RtpStream extends StreamBase {
   readonly direction: Direction
   readonly remote?: RemoteEndpoint
   readonly rtcpMux: boolean
+  /** RFC 4585 §4.2 `a=rtcp-fb` lines: for one payload type or `*`, e.g. `nack pli`, `ccm fir`. */
+  readonly rtcpFeedback?: ReadonlyArray<RtcpFeedback>
   /** Parley's codecs among the offered formats, in the offerer's order of preference. */
   readonly codecs: ReadonlyArray<OfferedCodec>
   readonly telephoneEvents: ReadonlyArray<TelephoneEvent>

@@ -32,13 +32,14 @@ const attributeLine: fc.Arbitrary<string> = fc.oneof(
     'a=sendrecv', 'a=sendonly', 'a=recvonly', 'a=inactive', 'a=rtcp-mux', 'a=rtcp:50053', 'a=rtcp:50053 IN IP4 192.0.2.20', 'a=rtcp:',
     'a=label:1', 'a=label:main-video', 'a=label:07', 'a=content:slides', 'a=content:main', 'a=floorctrl:c-s', 'a=floorctrl:s-only', 'a=confid:4', 'a=userid:7',
     'a=setup:actpass', 'a=setup:', 'a=connection:new', 'a=fingerprint:sha-256 AB:CD', 'a=x-ssrc-range:1-2', 'a=rtcp-fb:* nack pli', 'a=mid:1',
+    'a=rtcp-fb:96 ccm fir', 'a=rtcp-fb:* trr-int 0', 'a=rtcp-fb:* trr-int', 'a=rtcp-fb:96 nack', 'a=rtcp-fb:* x-message app send:src,x-pli recv:src,x-pli',
   ) },
   // The same names in other letter case, and names with odd values.
   { weight: 2, arbitrary: fc.constantFrom('a=RTPMAP:0 PCMU/8000', 'a=SendRecv', 'a=Label:x', 'a=Ice-Ufrag:ab', 'a=Rtcp-Mux', 'a=CRYPTO:1 x y', 'a=sendrecv:oops', 'a=ice-lite:yes', 'a=rtcp-muxed', 'a=sendrecvx') },
   {
     weight: 3,
     arbitrary: fc
-      .tuple(fc.constantFrom('rtpmap', 'fmtp', 'crypto', 'candidate', 'x-candidate-ipv6', 'rtcp', 'label', 'content', 'setup', 'ice-ufrag', 'ice-pwd', 'confid', 'userid', 'floorctrl', 'rtcp-mux', 'sendonly'), fc.boolean(), words)
+      .tuple(fc.constantFrom('rtpmap', 'fmtp', 'crypto', 'candidate', 'x-candidate-ipv6', 'rtcp', 'label', 'content', 'setup', 'rtcp-fb', 'ice-ufrag', 'ice-pwd', 'confid', 'userid', 'floorctrl', 'rtcp-mux', 'sendonly'), fc.boolean(), words)
       .map(([name, colon, value]) => `a=${name}${colon ? ':' : ''}${value}`),
   },
 )

@@ -18,7 +18,7 @@ import type { MediaDescription, SessionDescription } from 'sdp-transform'
 /** What parse-sdp.ts reads of a media section (sdp-transform's field names and types). */
 export type MediaAttributes = Pick<
   MediaDescription,
-  'rtp' | 'fmtp' | 'rtcp' | 'crypto' | 'candidates' | 'iceUfrag' | 'icePwd' | 'direction' | 'rtcpMux' | 'label' | 'setup' | 'bfcpFloorCtrl' | 'bfcpConfId' | 'bfcpUserId'
+  'rtp' | 'fmtp' | 'rtcp' | 'rtcpFb' | 'crypto' | 'candidates' | 'iceUfrag' | 'icePwd' | 'direction' | 'rtcpMux' | 'label' | 'setup' | 'bfcpFloorCtrl' | 'bfcpConfId' | 'bfcpUserId'
 > & { readonly content?: unknown }
 
 /** What parse-sdp.ts reads of the session part, and the media sections in order. */
@@ -60,6 +60,8 @@ const rules: ReadonlyMap<string, Rule> = new Map<string, Rule>([
       names: ['foundation', 'component', 'transport', 'priority', 'ip', 'port', 'type', 'raddr', 'rport', 'tcptype', 'generation', 'network-id', 'network-cost'],
     },
   ],
+  // sdp-transform tries its `trr-int` entry first: a line it takes is no `rtcpFb` record.
+  ['rtcp-fb', { reg: /^rtcp-fb:(\*|\d*) (?!trr-int )([\w\-_]*)(?: ([\w\-_]*))?/, key: 'rtcpFb', shape: 'push', names: ['payload', 'type', 'subtype'] }],
   ['rtcp-mux', { reg: /^(rtcp-mux)/, key: 'rtcpMux', shape: 'value' }],
   ['label', { reg: /^label:(.+)/, key: 'label', shape: 'value' }],
   ['content', { reg: /^content:(.+)/, key: 'content', shape: 'value' }],

@@ -114,7 +114,7 @@ export const connectionOf = (lines: ReadonlyArray<string>): Connection | undefin
  */
 const transformedAttributes: ReadonlySet<string> = new Set([
   'rtpmap', 'fmtp', 'crypto', 'candidate', 'ice-ufrag', 'ice-pwd', 'ice-lite', 'sendrecv', 'sendonly', 'recvonly', 'inactive',
-  'rtcp', 'rtcp-mux', 'setup', 'connection', 'label', 'content', 'floorctrl', 'confid', 'userid', 'fingerprint',
+  'rtcp', 'rtcp-fb', 'rtcp-mux', 'setup', 'connection', 'label', 'content', 'floorctrl', 'confid', 'userid', 'fingerprint',
 ])
 
 export const forTransform = (line: string): string | undefined => {

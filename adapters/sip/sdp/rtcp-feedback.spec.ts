@@ -1,0 +1,71 @@
+/**
+ * `a=rtcp-fb` in Parley's answers (RFC 4585 §4.2: only what the offer listed, for the payload
+ * type kept) and in what the answer tells the media side, through readOffer and negotiateAnswer.
+ */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import * as E from 'fp-ts/lib/Either.js'
+import type { MediaAnswer } from '../../../core/model/call.js'
+import type { NegotiatedRtp } from './build-answer.js'
+import { negotiateAnswer } from './build-answer.js'
+import type { LocalMedia } from './local-media.js'
+import { readOffer } from './read-offer.js'
+import { listedFeedback, rtcpFeedbackAttributes, videoRtcpRunsFor } from './rtcp-feedback.js'
+import * as F from './sdp-fixtures.js'
+
+const local: LocalMedia = {
+  publicHost: '192.0.2.50',
+  ports: { audio: 40000, video: 40002 },
+  randomBytes: (n) => Uint8Array.from({ length: n }, (_, i) => i),
+  session: { id: '1', version: 1 },
+  localUri: 'sip:meet.alice@example.com',
+}
+const all: MediaAnswer = { audio: 'sendrecv', video: 'sendrecv' }
+
+const negotiate = (body: string, contentType = 'application/sdp') => {
+  const offer = readOffer(contentType, body)
+  if (E.isLeft(offer)) assert.fail(JSON.stringify(offer.left))
+  return negotiateAnswer(offer.right, all, local)
+}
+
+const videoSection = (sdp: string): string => sdp.slice(sdp.indexOf('m=video'))
+const videoStream = (streams: ReturnType<typeof negotiate>['streams']): NegotiatedRtp | undefined => streams.find((s): s is NegotiatedRtp => s.kind === 'rtp' && s.role === 'video')
+
+/** baresip's offer with its video line's `a=rtcp-fb:* nack pli` replaced by `lines`. */
+const baresipWith = (...lines: ReadonlyArray<string>): string => F.baresipOffer.replace('a=rtcp-fb:* nack pli\r\n', lines.map((l) => `${l}\r\n`).join(''))
+
+void test('baresip (a=rtcp-fb:* nack pli, rtcp-mux): the answer lists nack pli on the kept payload type, nothing it was not offered', () => {
+  const negotiated = negotiate(F.baresipOffer)
+  const video = videoSection(negotiated.sdp)
+  assert.match(video, /a=rtcp-fb:100 nack pli\r\n/)
+  assert.doesNotMatch(video, /ccm fir/)
+  assert.doesNotMatch(negotiated.sdp.slice(0, negotiated.sdp.indexOf('m=video')), /rtcp-fb/, 'audio lines get none')
+  assert.deepEqual(videoStream(negotiated.streams)?.rtcpFeedback, { pli: true, fir: false })
+})
+
+void test('ccm fir and nack pli for the kept payload type are both answered; lines for other payload types, trr-int and bare nack are not', () => {
+  const both = negotiate(baresipWith('a=rtcp-fb:100 ccm fir', 'a=rtcp-fb:100 nack pli', 'a=rtcp-fb:* trr-int 0', 'a=rtcp-fb:100 nack'))
+  assert.match(videoSection(both.sdp), /a=rtcp-fb:100 nack pli\r\na=rtcp-fb:100 ccm fir\r\n/)
+  assert.equal(videoSection(both.sdp).match(/a=rtcp-fb/g)?.length, 2)
+  assert.deepEqual(videoStream(both.streams)?.rtcpFeedback, { pli: true, fir: true })
+  const otherPayload = negotiate(baresipWith('a=rtcp-fb:99 nack pli', 'a=rtcp-fb:99 ccm fir'))
+  assert.doesNotMatch(videoSection(otherPayload.sdp), /rtcp-fb/)
+  // Reports still run (RFC 3550), with no feedback.
+  assert.deepEqual(videoStream(otherPayload.streams)?.rtcpFeedback, { pli: false, fir: false })
+})
+
+void test('SfB video (SDES keys, ICE): no rtcp-fb of Parley\'s, its own x-message line left alone, no RTCP for the worker (no SRTCP yet)', () => {
+  const negotiated = negotiate(F.sfbAudioVideoOffer())
+  assert.doesNotMatch(videoSection(negotiated.sdp), /rtcp-fb/)
+  assert.equal(videoStream(negotiated.streams)?.rtcpFeedback, undefined)
+})
+
+void test('the worker runs RTCP on plain RTP video, not on SRTP or X-H264UC, and under ICE only muxed', () => {
+  assert.equal(videoRtcpRunsFor({ codecName: 'H264', secure: false, rtcpMux: false, ice: false }), true)
+  assert.equal(videoRtcpRunsFor({ codecName: 'H264', secure: true, rtcpMux: true, ice: false }), false)
+  assert.equal(videoRtcpRunsFor({ codecName: 'X-H264UC', secure: false, rtcpMux: true, ice: false }), false)
+  assert.equal(videoRtcpRunsFor({ codecName: 'H264', secure: false, rtcpMux: true, ice: true }), true)
+  assert.equal(videoRtcpRunsFor({ codecName: 'H264', secure: false, rtcpMux: false, ice: true }), false)
+  assert.deepEqual(listedFeedback(undefined, 96), { pli: false, fir: false })
+  assert.deepEqual(rtcpFeedbackAttributes(96, { pli: false, fir: false }), {})
+})
