@@ -10,6 +10,7 @@ import type { LegId } from '../../../core/model/ids.js'
 import type { MediaError } from '../../../core/ports/media.js'
 import { fmtpParams } from '../../sip/sdp/codecs.js'
 import { mkiBytes } from '../../sip/sdp/crypto-choice.js'
+import { agreedFeedback, videoRtcpRunsFor } from '../../sip/sdp/rtcp-feedback.js'
 import type { ParsedOffer, RtpRole, RtpStream } from '../../sip/sdp/parsed-offer.js'
 import type { SdesCrypto } from '../../sip/sdp/srtp.js'
 import type { AudioCodecName, AudioStreamPlan, VideoStreamPlan } from './worker-protocol.js'
@@ -49,6 +50,16 @@ const srtpOf = (local: RtpStream, remote: RtpStream): { suite: string; localKey:
 
 const iceOf = (local: RtpStream, remote: RtpStream) =>
   local.ice === undefined || remote.ice === undefined ? {} : { ice: { localUfrag: local.ice.ufrag, localPwd: local.ice.pwd, remoteUfrag: remote.ice.ufrag, remotePwd: remote.ice.pwd } }
+
+/**
+ * RTCP of a video exchange Parley offered (rtcp-feedback.ts): reports on plain RTP, muxed only
+ * when both sides listed `a=rtcp-mux` (RFC 5761 §5.1.1), with the keyframe requests both listed.
+ */
+const rtcpOf = (local: RtpStream, remote: RtpStream, codecName: string, payloadType: number, secure: boolean): Pick<VideoStreamPlan, 'rtcp'> => {
+  const mux = local.rtcpMux && remote.rtcpMux
+  if (remote.remote === undefined || !videoRtcpRunsFor({ codecName, secure, rtcpMux: mux, ice: local.ice !== undefined && remote.ice !== undefined })) return {}
+  return { rtcp: { mux, ...agreedFeedback(local.rtcpFeedback, remote.rtcpFeedback, payloadType), ...(mux ? {} : { remotePort: remote.remote.rtcpPort }) } }
+}
 
 /**
  * `ours` is Parley's offer read back, `theirs` the answer: the answer's first codec of Parley's
@@ -99,5 +110,6 @@ const h264PlanOfExchange = (ours: ParsedOffer, theirs: ParsedOffer, role: 'video
     localPort: local.port,
     ...(srtp === undefined ? {} : { srtp }),
     ...iceOf(local, remote),
+    ...rtcpOf(local, remote, codec.name, codec.payloadType, srtp !== undefined),
   }
 }

@@ -20,6 +20,7 @@ import type { CodecName, OwnFormat } from './codecs.js'
 import { allCodecNames, ownAudioFormats, ownSfbVideoFormat, ownTelephoneEvents, ownVideoFormats } from './codecs.js'
 import type { HostAddress, IceCredentials, LocalMedia, LocalStream } from './local-media.js'
 import { defaultFloorControlIds, hostAddressOf, newIceCredentials } from './local-media.js'
+import { offeredFeedbackAttributes } from './rtcp-feedback.js'
 import type { SdpError } from './sdp-error.js'
 import { splitSdp } from './sdp-text.js'
 import { directionAttribute, disabledMedia, iceAttributes, parleyAcceptTypes, sessionDescription } from './sdp-writer.js'
@@ -84,6 +85,8 @@ const rtpLine = (role: Role, direction: Direction, port: number, style: Style, l
     ...(style.crypto ? { crypto: [{ id: 1, suite: 'AES_CM_128_HMAC_SHA1_80', config: `inline:${newInlineKey('AES_CM_128_HMAC_SHA1_80', local.randomBytes)}|2^31` }] } : {}),
     ...directionAttribute(direction),
     ...iceAttributes(host, style.ice, port, false),
+    // RTCP feedback the media worker runs on plain RTP video (rtcp-feedback.ts): not with SRTP (SfB), X-H264UC, or ICE without mux.
+    ...(role === 'audio' || style.crypto || style.ice !== undefined ? {} : offeredFeedbackAttributes(formats)),
     ...(label === undefined ? {} : { label }),
     ...(content === undefined ? {} : { invalid: [{ value: `content:${content}` }] }),
   }

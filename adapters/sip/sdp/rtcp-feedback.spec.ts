@@ -1,13 +1,16 @@
 /**
  * `a=rtcp-fb` in Parley's answers (RFC 4585 §4.2: only what the offer listed, for the payload
- * type kept) and in what the answer tells the media side, through readOffer and negotiateAnswer.
+ * type kept) and offers, and what each exchange tells the media side, through readOffer,
+ * negotiateAnswer, buildOffer and the exchange plan.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import * as E from 'fp-ts/lib/Either.js'
 import type { MediaAnswer } from '../../../core/model/call.js'
+import { videoPlanOfExchange } from '../../media/worker/exchange-plan.js'
 import type { NegotiatedRtp } from './build-answer.js'
 import { negotiateAnswer } from './build-answer.js'
+import { buildOffer } from './build-offer.js'
 import type { LocalMedia } from './local-media.js'
 import { readOffer } from './read-offer.js'
 import { listedFeedback, rtcpFeedbackAttributes, videoRtcpRunsFor } from './rtcp-feedback.js'
@@ -68,4 +71,38 @@ void test('the worker runs RTCP on plain RTP video, not on SRTP or X-H264UC, and
   assert.equal(videoRtcpRunsFor({ codecName: 'H264', secure: false, rtcpMux: false, ice: true }), false)
   assert.deepEqual(listedFeedback(undefined, 96), { pli: false, fir: false })
   assert.deepEqual(rtcpFeedbackAttributes(96, { pli: false, fir: false }), {})
+})
+
+const farEnd: LocalMedia = { ...local, publicHost: '198.51.100.9', ports: { audio: 5004, video: 5006 }, localUri: 'sip:far@example.net' }
+
+const offered = (dialect: 'sip' | 'mssip') => {
+  const offer = buildOffer({ _tag: 'Initial', dialect, media: { audio: 'sendrecv', video: 'sendrecv' }, local })
+  if (E.isLeft(offer)) assert.fail(JSON.stringify(offer.left))
+  return offer.right
+}
+
+void test('Parley\'s offers list nack pli and ccm fir on each plain H.264 format of a plain RTP video line; none towards SfB (SRTP, ICE, X-H264UC)', () => {
+  const sip = videoSection(offered('sip'))
+  const h264 = [...sip.matchAll(/a=rtpmap:(\d+) H264\/90000/g)].map((m) => m[1])
+  assert.ok(h264.length > 0)
+  for (const pt of h264) {
+    assert.match(sip, new RegExp(`a=rtcp-fb:${pt} nack pli\r\n`))
+    assert.match(sip, new RegExp(`a=rtcp-fb:${pt} ccm fir\r\n`))
+  }
+  assert.doesNotMatch(videoSection(offered('mssip')), /rtcp-fb/)
+})
+
+void test('an exchange Parley offered: the plan runs what both listed, on the far end\'s RTCP port (Parley offers no rtcp-mux)', () => {
+  const read = (sdp: string) => {
+    const parsed = readOffer('application/sdp', sdp)
+    if (E.isLeft(parsed)) assert.fail(JSON.stringify(parsed.left))
+    return parsed.right
+  }
+  const ours = read(offered('sip'))
+  const answer = negotiateAnswer(ours, all, farEnd).sdp
+  assert.match(videoSection(answer), /a=rtcp-fb:\d+ nack pli\r\na=rtcp-fb:\d+ ccm fir\r\n/)
+  assert.deepEqual(videoPlanOfExchange(ours, read(answer))?.rtcp, { mux: false, pli: true, fir: true, remotePort: 5007 })
+  // An answer that lists only PLI, and one that lists none (reports only).
+  assert.deepEqual(videoPlanOfExchange(ours, read(answer.replace(/a=rtcp-fb:\d+ ccm fir\r\n/, '')))?.rtcp, { mux: false, pli: true, fir: false, remotePort: 5007 })
+  assert.deepEqual(videoPlanOfExchange(ours, read(answer.replace(/a=rtcp-fb:[^\r]*\r\n/g, '')))?.rtcp, { mux: false, pli: false, fir: false, remotePort: 5007 })
 })

@@ -31,3 +31,19 @@ export const rtcpFeedbackAttributes = (payloadType: number, feedback: VideoFeedb
   const lines = [...(feedback.pli ? [{ payload: payloadType, type: 'nack', subtype: 'pli' }] : []), ...(feedback.fir ? [{ payload: payloadType, type: 'ccm', subtype: 'fir' }] : [])]
   return lines.length === 0 ? {} : { rtcpFb: lines }
 }
+
+/** Parley's offer of both keyframe requests on each of its plain H.264 formats (the answer keeps what it takes, RFC 4585 §4.2). */
+export const offeredFeedbackAttributes = (formats: ReadonlyArray<{ readonly name: string; readonly payloadType: number }>): Pick<MediaDescription, 'rtcpFb'> => {
+  const lines = formats.filter((f) => f.name === 'H264').flatMap((f) => rtcpFeedbackAttributes(f.payloadType, { pli: true, fir: true }).rtcpFb ?? [])
+  return lines.length === 0 ? {} : { rtcpFb: lines }
+}
+
+/**
+ * What an exchange Parley offered runs (exchange-plan.ts): the feedback both Parley's offer and
+ * the answer list for the answer's payload type.
+ */
+export const agreedFeedback = (ours: ReadonlyArray<RtcpFeedback> | undefined, theirs: ReadonlyArray<RtcpFeedback> | undefined, payloadType: number): VideoFeedback => {
+  const offered = listedFeedback(ours, payloadType)
+  const answered = listedFeedback(theirs, payloadType)
+  return { pli: offered.pli && answered.pli, fir: offered.fir && answered.fir }
+}
