@@ -19,8 +19,9 @@ baresip_start() {
   ctrl=$(free_tcp_port)
   mkdir -p "$dir"
   [ -f "$work/baresip-tone.wav" ] || node -e '
-    // 2 s of a 440 Hz tone, 8 kHz mono 16-bit PCM: what aufile wants for PCMU/PCMA.
-    const samples = 16000, b = Buffer.alloc(44 + samples * 2)
+    // 60 s of a 440 Hz tone, 8 kHz mono 16-bit PCM: what aufile wants for PCMU/PCMA. Longer than
+    // any check: baresip ends its call when aufile reaches the end of the file ("audio error").
+    const samples = 8000 * 60, b = Buffer.alloc(44 + samples * 2)
     b.write("RIFF", 0); b.writeUInt32LE(36 + samples * 2, 4); b.write("WAVEfmt ", 8); b.writeUInt32LE(16, 16)
     b.writeUInt16LE(1, 20); b.writeUInt16LE(1, 22); b.writeUInt32LE(8000, 24); b.writeUInt32LE(16000, 28)
     b.writeUInt16LE(2, 32); b.writeUInt16LE(16, 34); b.write("data", 36); b.writeUInt32LE(samples * 2, 40)
