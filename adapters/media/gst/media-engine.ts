@@ -654,6 +654,10 @@ export class MediaEngine {
       const context = { element: message.src?.name, leg: this.legOf(message.src)?.id, debug }
       // The priming packet (priming-packet.ts) is empty on purpose; some depayloaders say so.
       if (warning?.message === 'Empty Payload.') this.logger.debug(context, 'priming packet dropped by the depayloader')
+      // An SfB X-H264UC sender opens each access unit with a PACSI NAL unit (type 30, [MS-H264PF]
+      // 2.2.4, RFC 6190 §4.9) that rtph264depay drops with this warning, once per frame: receivers
+      // remove PACSI before decoding (RFC 6190 §6.2.1), so it is expected, not a fault.
+      else if (warning?.message === 'Undefined packet type') this.logger.debug(context, 'PACSI NAL unit dropped by the depayloader')
       else this.logger.warn(context, warning?.message ?? 'GStreamer warning')
       return
     }
