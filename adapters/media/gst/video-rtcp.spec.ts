@@ -3,7 +3,8 @@
  * worker with muxed RTCP (RFC 5761):
  * - A camera already running, whose sender makes a keyframe only every 10 s, is shown in a
  *   composition within a second or two: Parley's depayloader asks for a keyframe and the leg's
- *   `rtpsession` sends the sender a PLI. Without RTCP it would show up to 10 s later.
+ *   `rtpsession` sends the sender a PLI (a FIR where only `ccm fir` was negotiated). Without RTCP
+ *   it would show up to 10 s later. The same for a room system's slides when its floor is granted.
  * - A viewer that asks Parley for a keyframe (PLI, or FIR) gets one at once, not at the screen's
  *   next periodic keyframe; a burst of requests costs a few keyframes, not one each.
  * - Sender and receiver reports flow both ways.
@@ -18,7 +19,7 @@ import assert from 'node:assert/strict'
 import dgram from 'node:dgram'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Millis } from '../../../core/model/ids.js'
-import { LegId } from '../../../core/model/ids.js'
+import { ConferenceId, LegId } from '../../../core/model/ids.js'
 import { memoryLog } from '../channel/testing/memory-log.js'
 import { GstMedia } from '../worker/gst-media.js'
 import type { VideoStreamPlan } from '../worker/worker-protocol.js'
@@ -74,6 +75,7 @@ const watchComposition = async (
   media: GstMedia,
   viewerLeg: string,
   shown: string,
+  asContent = false,
 ): Promise<{ readonly frames: ReadonlyArray<{ readonly at: number; readonly frame: Uint8Array }> }> => {
   const decoderPort = await freeUdpPort()
   const decoder = launch(
@@ -95,13 +97,23 @@ const watchComposition = async (
   assert.ok(E.isRight(ports) && ports.right.video !== undefined)
   const plan: VideoStreamPlan = { codec: h264(97), packetizationMode: 1, remote: { address: '127.0.0.1', port: decoderPort }, direction: 'sendonly' }
   assert.ok(E.isRight(await media.attach(LegId(viewerLeg), undefined, { video: plan, displayName: 'Viewer' })()))
-  const view = { _tag: 'Composed' as const, layout: 'one_main_zero_pips' as const, participants: [LegId(shown)] }
+  const view = asContent ? { _tag: 'Content' as const, presenter: 'Room' } : { _tag: 'Composed' as const, layout: 'one_main_zero_pips' as const, participants: [LegId(shown)] }
   const result = await media.perform({ _tag: 'Show', leg: LegId(viewerLeg), view })()
   assert.ok(E.isRight(result), JSON.stringify(result))
   return { frames }
 }
 
-const pickUpMidGop = async (t: { after: (fn: () => unknown) => void; diagnostic: (message: string) => void }, feedback: { readonly mux: boolean; readonly pli: boolean; readonly fir: boolean }, portMin: number): Promise<void> => {
+/**
+ * A sender already running, picked up mid-GOP: a camera whose stream starts reaching Parley, or
+ * (`content`) a room system's slides, sent all along and dropped undecoded until its floor is
+ * granted (the content valve opens).
+ */
+const pickUpMidGop = async (
+  t: { after: (fn: () => unknown) => void; diagnostic: (message: string) => void },
+  feedback: { readonly mux: boolean; readonly pli: boolean; readonly fir: boolean },
+  portMin: number,
+  content = false,
+): Promise<void> => {
   const { mux } = feedback
   const media = await startWorker(t, portMin)
   // The sender's stream reaches Parley through this relay, which opens only a second after the
@@ -110,9 +122,9 @@ const pickUpMidGop = async (t: { after: (fn: () => unknown) => void; diagnostic:
   // Without mux, Parley's RTCP comes from its RTCP port (RTP + 1) to the far end's `a=rtcp` port.
   const relayRtcp = mux ? relay : await bound(t)
   const senderRtcpPort = await freeUdpPort()
-  const senderPorts = await media.allocate(LegId('r-camera'), ['video'])
-  assert.ok(E.isRight(senderPorts) && senderPorts.right.video !== undefined)
-  const parleyPort = senderPorts.right.video
+  const senderPorts = await media.allocate(LegId('r-camera'), [content ? 'content' : 'video'])
+  const parleyPort = E.isRight(senderPorts) ? senderPorts.right[content ? 'content' : 'video'] : undefined
+  assert.ok(parleyPort !== undefined, JSON.stringify(senderPorts))
   let open = false
   let firstKeyframeAt: number | undefined
   let rtpForwarded = 0
@@ -129,7 +141,7 @@ const pickUpMidGop = async (t: { after: (fn: () => unknown) => void; diagnostic:
       return
     }
     if (!isRtcp(datagram) && firstKeyframeAt === undefined && startsKeyframe(datagram)) firstKeyframeAt = performance.now()
-    if (!open) return
+    if (!open && !content) return
     if (!isRtcp(datagram)) rtpForwarded++
     if (isRtcp(datagram)) relayRtcp.send(datagram, mux ? parleyPort : parleyPort + 1, '127.0.0.1')
     else relay.send(datagram, parleyPort, '127.0.0.1')
@@ -137,7 +149,7 @@ const pickUpMidGop = async (t: { after: (fn: () => unknown) => void; diagnostic:
   relay.on('message', onDatagram)
   if (!mux) relayRtcp.on('message', onDatagram)
   const plan: VideoStreamPlan = { codec: h264(96), packetizationMode: 1, remote: { address: '127.0.0.1', port: relay.address().port }, direction: 'recvonly', rtcp: { ...feedback, ...(mux ? {} : { remotePort: relayRtcp.address().port }) } }
-  assert.ok(E.isRight(await media.attach(LegId('r-camera'), undefined, { video: plan, displayName: 'Camera' })()))
+  assert.ok(E.isRight(await media.attach(LegId('r-camera'), undefined, content ? { content: plan, displayName: 'Room' } : { video: plan, displayName: 'Camera' })()))
   launch(
     t,
     [
@@ -149,18 +161,20 @@ const pickUpMidGop = async (t: { after: (fn: () => unknown) => void; diagnostic:
       `udpsrc address=127.0.0.1 port=${senderRtcpPort} caps=application/x-rtcp ! b.recv_rtcp_sink_0`,
     ].join(' '),
   )
-  const composition = await watchComposition(t, media, 'r-viewer', 'r-camera')
+  const composition = await watchComposition(t, media, 'r-viewer', 'r-camera', content)
+  if (content) for (const leg of ['r-camera', 'r-viewer']) assert.ok(E.isRight(await media.perform({ _tag: 'JoinMix', leg: LegId(leg), conference: ConferenceId('r-conference') })()))
   // Wait for the sender's first keyframe (dropped here), then a second more: mid-GOP.
   for (let waited = 0; firstKeyframeAt === undefined && waited < 5_000; waited += 50) await sleep(50)
   assert.ok(firstKeyframeAt !== undefined, 'the test sender starts')
   await sleep(1_000)
   open = true
+  if (content) assert.ok(E.isRight(await media.perform({ _tag: 'GrantFloor', leg: LegId('r-camera') })()))
   const openedAt = performance.now()
   const white = (frame: Uint8Array) => meanLuma(frame, { x0: 0.3, y0: 0.2, x1: 0.7, y1: 0.6 }) > 180
   for (let waited = 0; !composition.frames.some((f) => white(f.frame)) && waited < 4_000; waited += 50) await sleep(50)
   const whiteAt = composition.frames.find((f) => white(f.frame))?.at
   const delay = whiteAt === undefined ? Infinity : Math.round(whiteAt - openedAt)
-  t.diagnostic(`camera picked up mid-GOP, RTCP ${mux ? 'muxed' : 'on its own port'}: first picture in the composition after ${delay} ms; PLIs to the sender ${received.pli}, FIRs ${received.fir}, RRs ${received.rr}; RTP forwarded ${rtpForwarded}; viewer frames ${composition.frames.length}`)
+  t.diagnostic(`${content ? 'content on its floor grant' : 'camera picked up'} mid-GOP, RTCP ${mux ? 'muxed' : 'on its own port'}: first picture in the composition after ${delay} ms; PLIs to the sender ${received.pli}, FIRs ${received.fir}, RRs ${received.rr}; RTP forwarded ${rtpForwarded}; viewer frames ${composition.frames.length}`)
   // RFC 4585 §6.3.1 PLI where negotiated; RFC 5104 §3.5.1 FIR where only `ccm fir` was.
   const asked = feedback.pli ? received.pli : received.fir
   assert.ok(asked >= 1, `Parley asks the sender for a keyframe with a ${feedback.pli ? 'PLI' : 'FIR'} (${received.pli} PLI, ${received.fir} FIR)`)
@@ -177,6 +191,10 @@ void test('a camera already running with a keyframe every 10 s shows in the comp
 
 void test('the same with RTCP on its own port (no rtcp-mux) and only `ccm fir` negotiated: a FIR, from the leg\'s RTCP port to the far end\'s', (t) =>
   pickUpMidGop(t, { mux: false, pli: false, fir: true }, 43600),
+)
+
+void test('a room system\'s slides, sent before its floor and dropped undecoded, show within 2 s of the grant: the opened valve makes Parley send a PLI', (t) =>
+  pickUpMidGop(t, muxedPli, 44000, true),
 )
 
 void test('a viewer asking Parley for a keyframe (PLI, FIR) gets one at once; a burst of requests costs a few keyframes', async (t) => {
