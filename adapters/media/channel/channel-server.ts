@@ -25,6 +25,8 @@ export interface ServeOptions {
   readonly onDisconnect: () => void
 }
 
+const ignoreBrokenChannel = (): void => undefined
+
 const describeThrown = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
 export const serveChannel = <M extends Methods, V extends t.Mixed>(
@@ -35,8 +37,10 @@ export const serveChannel = <M extends Methods, V extends t.Mixed>(
   const send = process.send?.bind(process)
   if (send === undefined) throw new Error('serveChannel: this process was not started with an IPC channel')
   const post = (frame: ResponseFrame | EventFrame): void => {
-    // The parent may have gone between the request and the answer; nobody is left to tell.
-    if (process.connected) send(frame)
+    // The parent may have gone between the request and the answer; nobody is left to tell. The
+    // channel can also break while a frame is on its way (EPIPE as the parent stops): with a
+    // callback Node hands that error to it instead of raising an unhandled 'error' on process.
+    if (process.connected) send(frame, undefined, {}, ignoreBrokenChannel)
   }
 
   const answer = async (frame: RequestFrame): Promise<ResponseFrame> => {
