@@ -11,15 +11,11 @@ import type { TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
-import type { Millis } from '../../../core/model/ids.js'
 import { ConferenceId, LegId } from '../../../core/model/ids.js'
 import type { MediaEffect } from '../../../core/ports/media.js'
-import { memoryLog } from '../channel/testing/memory-log.js'
-import { GstMedia } from '../worker/gst-media.js'
-import type { WorkerEvent } from '../worker/worker-protocol.js'
-import { WorkerSupervisor } from '../worker/worker-supervisor.js'
 import type { VideoEndpoint, VideoEndpointOptions } from './testing/video-endpoint.js'
 import { meanLuma, videoEndpoint } from './testing/video-endpoint.js'
+import { startVideoWorker } from './testing/video-worker.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const key = () => randomBytes(30).toString('base64')
@@ -28,21 +24,7 @@ const mainLuma = (frame: Uint8Array): number => meanLuma(frame, { x0: 0.3, y0: 0
 const white = 200
 
 const startWorker = async (t: TestContext) => {
-  const log = memoryLog()
-  const supervisor = new WorkerSupervisor({
-    logger: log.logger,
-    bindHost: '127.0.0.1',
-    portMin: 48800,
-    portMax: 48999,
-    backoff: { firstMs: 50, maxMs: 1_000, stableMs: 30_000 },
-    env: { ...process.env, PARLEY_MEDIA_VIDEO_FORMAT: '320x180@10' },
-  })
-  t.after(() => supervisor.close())
-  const started = await supervisor.start()
-  assert.ok(E.isRight(started), `the media worker starts: ${JSON.stringify(started)}`)
-  const events: WorkerEvent[] = []
-  supervisor.onEvent((event) => events.push(event))
-  const media = new GstMedia({ supervisor, logger: log.logger, now: () => 0 as Millis })
+  const { media, events, supervisor } = await startVideoWorker(t, { portMin: 48800, portMax: 48999 })
   const perform = async (effect: MediaEffect): Promise<void> => {
     const done = await media.perform(effect)()
     assert.ok(E.isRight(done), `${effect._tag}: ${JSON.stringify(done)}`)

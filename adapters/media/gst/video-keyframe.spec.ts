@@ -9,12 +9,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import dgram from 'node:dgram'
 import * as E from 'fp-ts/lib/Either.js'
-import type { Millis } from '../../../core/model/ids.js'
 import { LegId } from '../../../core/model/ids.js'
-import { memoryLog } from '../channel/testing/memory-log.js'
-import { GstMedia } from '../worker/gst-media.js'
-import { WorkerSupervisor } from '../worker/worker-supervisor.js'
 import { videoEndpoint } from './testing/video-endpoint.js'
+import { startVideoWorker } from './testing/video-worker.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -41,19 +38,7 @@ interface Viewer {
 }
 
 void test('a viewer joining a running shared screen gets a keyframe within a few frames, not up to a second later', async (t) => {
-  const log = memoryLog()
-  const supervisor = new WorkerSupervisor({
-    logger: log.logger,
-    bindHost: '127.0.0.1',
-    portMin: 48400,
-    portMax: 48599,
-    backoff: { firstMs: 50, maxMs: 1_000, stableMs: 30_000 },
-    env: { ...process.env, PARLEY_MEDIA_VIDEO_FORMAT: '320x180@10' },
-  })
-  t.after(() => supervisor.close())
-  const started = await supervisor.start()
-  assert.ok(E.isRight(started), `the media worker starts: ${JSON.stringify(started)}`)
-  const media = new GstMedia({ supervisor, logger: log.logger, now: () => 0 as Millis })
+  const { media } = await startVideoWorker(t, { portMin: 48400, portMax: 48599 })
   // The speaker everyone watches (1+0): one screen, one encode, shared by every viewer.
   const speaker = await videoEndpoint({ pattern: 'ball' })
   t.after(() => speaker.stop())

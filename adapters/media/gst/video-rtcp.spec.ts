@@ -18,37 +18,24 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import dgram from 'node:dgram'
 import * as E from 'fp-ts/lib/Either.js'
-import type { Millis } from '../../../core/model/ids.js'
 import { ConferenceId, LegId } from '../../../core/model/ids.js'
-import { memoryLog } from '../channel/testing/memory-log.js'
-import { GstMedia } from '../worker/gst-media.js'
+import type { GstMedia } from '../worker/gst-media.js'
 import type { VideoStreamPlan } from '../worker/worker-protocol.js'
-import { WorkerSupervisor } from '../worker/worker-supervisor.js'
 import { freeUdpPort } from './testing/rtp-endpoint.js'
 import { emptyReceiverReport, firPacket, isFir, isPli, isRtcp, pliPacket, rtcpPackets, rtcpReceiverReport, rtcpSenderReport, startsKeyframe } from './testing/rtcp-packets.js'
 import { frameHeight, frameWidth, meanLuma } from './testing/video-endpoint.js'
+import { startVideoWorker } from './testing/video-worker.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const frameBytes = frameWidth * frameHeight
 
 const startWorker = async (t: { after: (fn: () => unknown) => void }, portMin: number) => {
-  const log = memoryLog()
-  const supervisor = new WorkerSupervisor({
-    logger: log.logger,
-    bindHost: '127.0.0.1',
-    portMin,
-    portMax: portMin + 199,
-    backoff: { firstMs: 50, maxMs: 1_000, stableMs: 30_000 },
-    env: { ...process.env, PARLEY_MEDIA_VIDEO_FORMAT: '320x180@10' },
-  })
-  t.after(() => supervisor.close())
-  const started = await supervisor.start()
-  assert.ok(E.isRight(started), `the media worker starts: ${JSON.stringify(started)}`)
+  const { media, supervisor } = await startVideoWorker(t, { portMin, portMax: portMin + 199 })
   const failed: string[] = []
   supervisor.onEvent((event) => {
     if (event._tag === 'LegFailed') failed.push(`${event.leg}: ${event.reason}`)
   })
-  return Object.assign(new GstMedia({ supervisor, logger: log.logger, now: () => 0 as Millis }), { failed })
+  return Object.assign(media, { failed })
 }
 
 const bound = async (t: { after: (fn: () => unknown) => void }): Promise<dgram.Socket> => {

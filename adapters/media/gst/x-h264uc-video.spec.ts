@@ -10,16 +10,12 @@ import type { TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
-import type { Millis } from '../../../core/model/ids.js'
 import { LegId } from '../../../core/model/ids.js'
-import { memoryLog } from '../channel/testing/memory-log.js'
-import { GstMedia } from '../worker/gst-media.js'
-import type { WorkerEvent } from '../worker/worker-protocol.js'
-import { WorkerSupervisor } from '../worker/worker-supervisor.js'
 import type { SfbVideoReceived } from './testing/sfb-video-endpoint.js'
 import { sfbVideoEndpoint } from './testing/sfb-video-endpoint.js'
 import type { VideoReceived } from './testing/video-endpoint.js'
 import { meanLuma, videoEndpoint } from './testing/video-endpoint.js'
+import { startVideoWorker } from './testing/video-worker.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const key = () => randomBytes(30).toString('base64')
@@ -32,21 +28,7 @@ const middle = (received: { readonly frames: VideoReceived['frames'] }): number 
 const bright = 150
 
 const startWorker = async (t: TestContext) => {
-  const log = memoryLog()
-  const supervisor = new WorkerSupervisor({
-    logger: log.logger,
-    bindHost: '127.0.0.1',
-    portMin: 48400,
-    portMax: 48599,
-    backoff: { firstMs: 50, maxMs: 1_000, stableMs: 30_000 },
-    env: { ...process.env, PARLEY_MEDIA_VIDEO_FORMAT: '320x180@10' },
-  })
-  t.after(() => supervisor.close())
-  const started = await supervisor.start()
-  assert.ok(E.isRight(started), `the media worker starts: ${JSON.stringify(started)}`)
-  const events: WorkerEvent[] = []
-  supervisor.onEvent((event) => events.push(event))
-  const media = new GstMedia({ supervisor, logger: log.logger, now: () => 0 as Millis })
+  const { media, events } = await startVideoWorker(t, { portMin: 48600, portMax: 48799 })
   const show = async (leg: string, participants: ReadonlyArray<string>) => {
     const shown = await media.perform({ _tag: 'Show', leg: LegId(leg), view: { _tag: 'Composed', layout: 'one_main_zero_pips', participants: participants.map(LegId) } })()
     assert.ok(E.isRight(shown), JSON.stringify(shown))
