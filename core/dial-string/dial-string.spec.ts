@@ -328,6 +328,29 @@ void describe('aliasKey', () => {
     assert.notEqual(key('meet.alice**12@example.com'), key('meet.alice@example.com'))
   })
 
+  void it('drops the visual separators of a global telephone number, whatever the scheme (RFC 3966 §5.1.1)', () => {
+    for (const raw of ['tel:+1-555-123-4567', 'tel:+1.555.123.4567', 'tel:+1(555)1234567', '+15551234567', '+1-555-123-4567'])
+      assert.equal(key(raw).split('@')[0], '+15551234567', raw)
+    assert.equal(key('sip:+1-555-123-4567@gw.example.com;user=phone'), '+15551234567@gw.example.com')
+    // Not a global number: left as written.
+    assert.equal(key('+1-555-abc'), '+1-555-abc')
+    assert.equal(key('meet.1-2@example.com'), 'meet.1-2@example.com')
+    assert.equal(key('tel:555-1234;phone-context=example.com'), '555-1234')
+    assert.equal(key('+-.'), '+-.')
+  })
+
+  void it('a global number keys the same with visual separators put anywhere in it (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 15 }), fc.array(fc.constantFrom('', '', '-', '.', '(', ')'), { minLength: 15, maxLength: 15 }), (digits, separators) => {
+        const plain = '+' + digits.join('')
+        const written = '+' + digits.map((digit, i) => `${separators[i] ?? ''}${digit}`).join('')
+        assert.equal(key(`tel:${written}`), plain)
+        assert.equal(key(`sip:${written}@example.com`), `${plain}@example.com`)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
   const flipAsciiCase = (s: string, flips: ReadonlyArray<boolean>): string =>
     s.replace(/[A-Za-z]/g, (c, i: number) => (flips[i % Math.max(flips.length, 1)] === true ? (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()) : c))
 

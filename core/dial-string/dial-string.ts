@@ -469,8 +469,30 @@ export const formatDialString = (d: DialString): string => {
  * it says where a server listens, not which room is meant, so `meet.alice@example.com:5061`
  * reaches the same VMR as `meet.alice@example.com`.
  */
-export const aliasKey = (d: DialString): string =>
-  d.domain === undefined ? toLowerCase(d.user) : toLowerCase(d.user) + '@' + toLowerCase(d.domain)
+export const aliasKey = (d: DialString): string => {
+  const user = d.user.charCodeAt(0) === 0x2b ? globalNumberKey(d.user) : d.user
+  return d.domain === undefined ? toLowerCase(user) : toLowerCase(user) + '@' + toLowerCase(d.domain)
+}
+
+/**
+ * A global telephone number (`+` then digits; RFC 3966 §5.1.4) without its visual separators:
+ * `-`, `.`, `(` and `)` are only there for people to read and are ignored when numbers are
+ * compared (RFC 3966 §5.1.1, §4), so `tel:+1-555-123-4567` and `+15551234567` reach the same
+ * alias and match the same gateway rules. Whatever the scheme (a `sip:` URI's user part can be
+ * a telephone-subscriber too, RFC 3261 §19.1.1/§19.1.6). A user with anything else is no number
+ * and stays as it is.
+ */
+const globalNumberKey = (user: string): string => {
+  let separators = 0
+  let digits = 0
+  for (let i = 1; i < user.length; i++) {
+    const c = user.charCodeAt(i)
+    if (c >= 0x30 && c <= 0x39) digits++
+    else if (c === 0x2d || c === 0x2e || c === 0x28 || c === 0x29) separators++
+    else return user
+  }
+  return separators === 0 || digits === 0 ? user : '+' + user.slice(1).replace(/[-.()]/g, '')
+}
 
 /** Most addresses are already lower case: looking costs less than `toLowerCase` on this path. */
 const toLowerCase = (s: string): string => {
