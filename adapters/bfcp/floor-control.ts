@@ -2,8 +2,7 @@
  * Floor control assembled for a node: the BFCP sockets and the server, the small hook the SIP
  * side calls while it answers offers (RFC 8856: port and ids in, what was negotiated out, the
  * leg's end), and the media port seen through the server (the core's floor effects become BFCP,
- * BFCP requests become the core's inputs; a floor given up over BFCP is also revoked on the media
- * side, which the core does not do for a release).
+ * BFCP requests become the core's inputs).
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from 'pino'
@@ -120,14 +119,9 @@ export class FloorControl implements FloorControlHook {
         }
       },
       onInput: (deliver) => {
-        this.server.onInput((input) => {
-          // A floor given up over BFCP (FloorRelease, Goodbye, a connection that did not come
-          // back) comes back from the core as new views, never as RevokeFloor: the media side
-          // is told here, so that it stops decoding that content (RFC 8855 §1: the floor controls
-          // the stream) and no later presenter's viewers are shown the old holder's.
-          if (input._tag === 'ContentReleased') void inner.perform({ _tag: 'RevokeFloor', leg: input.leg })()
-          deliver(input)
-        })
+        // A floor given up over BFCP (FloorRelease, Goodbye, a lost connection) is ContentReleased;
+        // the core answers it with RevokeFloor for the leg, which reaches the media side above.
+        this.server.onInput(deliver)
         inner.onInput(deliver)
       },
     }

@@ -425,6 +425,7 @@ void describe('content (DESIGN §2)', () => {
       { _tag: 'GrantFloor', leg: 'web' },
     ])
     const released = h.send({ _tag: 'ContentReleased', leg: LegId('web') })
+    assert.deepEqual(released.filter((e) => e._tag === 'RevokeFloor' || e._tag === 'GrantFloor'), [{ _tag: 'RevokeFloor', leg: 'web' }])
     assert.deepEqual(showsTo(released, 'sfb').map((v) => v._tag), ['Composed'])
     assert.deepEqual(h.send({ _tag: 'ContentReleased', leg: LegId('web') }), [])
   })

@@ -427,8 +427,14 @@ const takeFloor = (c: ConferenceState, leg: LegId, out: Out): ConferenceState =>
   return refreshViews(patchConference(c, { presenter: leg }), out)
 }
 
+/**
+ * The presenter gives the floor up (BFCP FloorRelease/Goodbye, a lost BFCP connection, an SfB
+ * share's BYE): RevokeFloor for its leg, as on a presenter switch, so the media side stops taking
+ * that leg's content (RFC 8855 §1: the floor controls the stream) and never holds two floors.
+ */
 const releaseFloor = (c: ConferenceState, leg: LegId, out: Out): ConferenceState => {
   if (c.presenter !== leg) return c
+  out.emit({ _tag: 'RevokeFloor', leg })
   return refreshViews(patchConference(c, { presenter: undefined }), out)
 }
 

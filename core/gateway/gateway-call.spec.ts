@@ -153,7 +153,11 @@ void describe('gateway calls', () => {
       { _tag: 'GrantFloor', leg: 'a/out' },
     ])
     const released = h.send({ _tag: 'ContentReleased', leg: LegId('a/out') })
-    assert.deepEqual(released, [{ _tag: 'Show', leg: 'a', view: { _tag: 'Composed', layout: 'one_main_zero_pips', participants: ['a/out'] } }])
+    assert.deepEqual(released, [
+      { _tag: 'RevokeFloor', leg: 'a/out' },
+      { _tag: 'Show', leg: 'a', view: { _tag: 'Composed', layout: 'one_main_zero_pips', participants: ['a/out'] } },
+    ])
+    assert.deepEqual(h.send({ _tag: 'ContentReleased', leg: LegId('a/out') }), [])
   })
 
   void it('passes a media change through to the other end under the ceiling', () => {

@@ -151,6 +151,8 @@ const react = (g: GatewayCallState, side: Side, input: LegInput, out: Out): Gate
     }
     case 'ContentReleased': {
       if (g.presenter !== side) return g
+      // The releasing leg's floor goes on the media side too, as on a presenter switch.
+      out.emit({ _tag: 'RevokeFloor', leg: here })
       out.emit({ _tag: 'Show', leg: there, view: { _tag: 'Composed', layout: 'one_main_zero_pips', participants: [here] } })
       return { ...g, presenter: undefined }
     }

@@ -73,6 +73,8 @@ void describe('SfB VbSS sharing of a call in progress', () => {
     peer.send('udp', parleyAddress, inDialogLines(peer, share!, 'BYE', 2), '')
     await app.settle()
     assert.ok(app.inputs.some((i) => i._tag === 'ContentReleased' && i.leg === leg))
+    // The core answers the release with RevokeFloor for the call's leg (the media side lets the floor go), once.
+    assert.equal(app.media.performed.filter((e) => e._tag === 'RevokeFloor' && e.leg === leg).length, 1, JSON.stringify(app.media.performed))
     assert.equal(attached.filter((a) => a.leg === leg).at(-1)?.content, undefined, 'the content stream is gone with the share')
     assert.equal(requestsOf(peer, 'BYE').length, 0, 'the call itself goes on')
   })

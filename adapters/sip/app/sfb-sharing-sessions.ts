@@ -54,8 +54,6 @@ export class SfbSharingSessions {
   /** SfB calls (audio or video) by conversation, the ones a share can belong to. */
   private readonly calls = new Map<string, LegId>()
   private readonly sessions = new Map<LegId, Session>()
-  /** The media port `media` wraps, told of a share's end (RevokeFloor). */
-  private inner: Media | undefined
 
   constructor(private readonly options: SfbSharingOptions) {}
 
@@ -133,11 +131,10 @@ export class SfbSharingSessions {
 
   /**
    * The media port with the floor's SfB side: a RevokeFloor for a call that shares ends its
-   * sharing dialog; a share that ends tells the media side the floor is gone (the core emits no
-   * RevokeFloor for a release: as floor-control.ts does for BFCP).
+   * sharing dialog (a share that ends is ContentReleased, which the core answers with RevokeFloor;
+   * by then the session is gone, so no second BYE).
    */
   media(inner: Media): Media {
-    this.inner = inner
     return {
       perform: (effect) => {
         if (effect._tag === 'RevokeFloor') {
@@ -159,6 +156,5 @@ export class SfbSharingSessions {
     this.options.reattach(session.call)
     if (!session.sharer || !release) return
     this.options.deliver({ _tag: 'ContentReleased', at: this.options.now(), leg: session.call })
-    if (this.inner !== undefined) void this.inner.perform({ _tag: 'RevokeFloor', leg: session.call })()
   }
 }
