@@ -46,6 +46,7 @@ import { negotiateAnswer } from '../sdp/build-answer.js'
 import { iceSessionOf, localForOffer, localForReoffer } from '../sdp/ice-credentials.js'
 import type { LocalMedia } from '../sdp/local-media.js'
 import type { ParsedOffer } from '../sdp/parsed-offer.js'
+import { mLineCount, withinOwnOffer } from '../sdp/answer-to-own-offer.js'
 import { readOffer } from '../sdp/read-offer.js'
 import type { SdpError } from '../sdp/sdp-error.js'
 import { header } from '../stack/message-writer.js'
@@ -496,7 +497,7 @@ export class CallSignalling implements Signalling {
     if (E.isRight(result)) {
       leg.localSdp = offer.right
       leg.localMedia = media
-      const answer = readOffer(result.right.getHeader('Content-Type') ?? '', result.right.bodyBytes)
+      const answer = this.readOwnOfferAnswer(leg, result.right)
       if (E.isRight(answer)) {
         leg.remoteOffer = answer.right
         leg.remoteMedia = answer.right.media
@@ -594,7 +595,7 @@ export class CallSignalling implements Signalling {
       return
     }
     this.attach(leg, dialog)
-    const answer = readOffer(response.getHeader('Content-Type') ?? '', response.bodyBytes)
+    const answer = this.readOwnOfferAnswer(leg, response)
     if (E.isLeft(answer)) {
       this.options.logger.info({ leg: leg.id, problem: describeSdpError(answer.left) }, 'dial-out answered without a usable SDP answer')
       this.forget(leg)
@@ -619,7 +620,7 @@ export class CallSignalling implements Signalling {
       onAck: (ack) => {
         // The answer to Parley's offer in a 200 (delayed offer, offerless re-INVITE) comes here.
         if (ack.bodyBytes.length > 0) {
-          const answer = readOffer(ack.getHeader('Content-Type') ?? '', ack.bodyBytes)
+          const answer = this.readOwnOfferAnswer(leg, ack)
           if (E.isRight(answer)) {
             leg.remoteOffer = answer.right
             leg.remoteMedia = answer.right.media
@@ -687,6 +688,20 @@ export class CallSignalling implements Signalling {
   }
 
   /** The plans when Parley offered (`leg.localSdp`) and `answer` came back. */
+  /**
+   * The far end's answer to Parley's offer on the leg (leg.localSdp), held to the offer's
+   * m-lines: lines past them are not accepted streams (RFC 3264 §6) and are ignored, not fatal.
+   */
+  private readOwnOfferAnswer(leg: CallLeg, message: SipRequest | SipResponse): E.Either<SdpError, ParsedOffer> {
+    const answer = readOffer(message.getHeader('Content-Type') ?? '', message.bodyBytes)
+    if (E.isLeft(answer) || leg.localSdp === undefined) return answer
+    const held = withinOwnOffer(answer.right, mLineCount(leg.localSdp))
+    if (E.isLeft(held)) return held
+    if (held.right.ignoredLines > 0)
+      this.options.logger.warn({ leg: leg.id, ignoredLines: held.right.ignoredLines }, 'answer has more m-lines than Parley offered: the extra ones are ignored (RFC 3264 §6)')
+    return E.right(held.right.answer)
+  }
+
   private planOfOwnOffer(leg: CallLeg, answer: ParsedOffer): LegStreams {
     if (this.options.media === undefined || leg.localSdp === undefined) return {}
     const ours = readOffer('application/sdp', leg.localSdp)
