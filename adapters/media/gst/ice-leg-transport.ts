@@ -21,6 +21,11 @@ export interface IceLegTransport {
   /** Where the chain's `udpsink` sends: the RTP port's shim. */
   readonly relay: UdpAddress
   readonly ports: ReadonlyArray<IceLitePort>
+  /**
+   * The chain's loopback RTCP socket (SRTCP muxed on the RTP port, applied by the RTP port's shim:
+   * ice-lite-port.ts MuxedRtcp), bound the first time a plan runs RTCP and kept with the shim.
+   */
+  readonly rtcpInner: () => E.Either<string, { readonly socket: GSocket; readonly address: UdpAddress }>
   /** A re-INVITE's plan: its ICE credentials (or none) and the far end's SDP address. */
   readonly renegotiate: (ice: AudioStreamPlan['ice'], remote: AudioStreamPlan['remote']) => void
   readonly close: () => void
@@ -53,8 +58,16 @@ export const openIceLegTransport = (options: IceLegTransportOptions): E.Either<s
     // Component 2 (RTCP, RFC 8445 §5.1.1): checks answered; Parley runs no RTCP yet.
     new IceLitePort({ ...common, port: pair.port + 1, remote: { address: options.remote.address, port: options.remote.port + 1 } }),
   ]
+  let rtcpInner: { readonly socket: GSocket; readonly address: UdpAddress } | undefined
   return E.right({
     inner: inner.right,
+    rtcpInner: () => {
+      if (rtcpInner !== undefined) return E.right(rtcpInner)
+      const bound = gst.bindUdp(innerHost, 0)
+      if (E.isLeft(bound)) return E.left(`no loopback socket for the leg's RTCP: ${bound.left}`)
+      rtcpInner = { socket: bound.right, address: { address: innerHost, port: bound.right.getLocalAddress().getPort() } }
+      return E.right(rtcpInner)
+    },
     innerPort,
     relay: { address: innerHost, port: pair.port },
     ports,
@@ -66,6 +79,7 @@ export const openIceLegTransport = (options: IceLegTransportOptions): E.Either<s
     close: () => {
       for (const port of ports) port.close()
       inner.right.close()
+      rtcpInner?.socket.close()
     },
   })
 }

@@ -22,6 +22,7 @@ import { isIPv6 } from 'node:net'
 import type { Logger } from 'pino'
 import type { IceCheckCredentials } from './ice-stun.js'
 import { answerBinding, packetKind } from './ice-stun.js'
+import { isMuxedRtcp } from './srtp-packet.js'
 
 export interface UdpAddress {
   readonly address: string
@@ -47,6 +48,20 @@ export interface IceLitePortOptions {
   readonly onError: (message: string) => void
 }
 
+/**
+ * SRTCP muxed on the RTP port (RFC 5761) of an SRTP video leg: the shim tells it from SRTP by its
+ * packet type and applies SRTCP itself (srtp-ice-legs.ts), so the chain's `rtpsession` reads and
+ * writes plain RTCP on a loopback socket of its own.
+ */
+export interface MuxedRtcp {
+  /** The chain's RTCP socket: the far end's RTCP goes to it, plain; what comes from it goes to the far end. */
+  readonly inner: UdpAddress
+  /** The far end's SRTCP as plain RTCP, or undefined to drop it (not authentic). */
+  readonly inbound: (packet: Buffer) => Buffer | undefined
+  /** The chain's RTCP as SRTCP. */
+  readonly outbound: (packet: Buffer) => Buffer
+}
+
 export interface IceLitePortStats {
   readonly checksAnswered: number
   readonly checksIgnored: number
@@ -61,6 +76,7 @@ export class IceLitePort {
   private nominated = false
   private closed = false
   private outbound: ((packet: Buffer) => ReadonlyArray<Buffer>) | undefined
+  private rtcp: MuxedRtcp | undefined
   private readonly stats = { checksAnswered: 0, checksIgnored: 0, relayedIn: 0, relayedOut: 0 }
 
   constructor(private readonly options: IceLitePortOptions) {
@@ -95,6 +111,11 @@ export class IceLitePort {
     this.outbound = transform
   }
 
+  /** SRTCP muxed on this port (MuxedRtcp); undefined relays the far end's RTCP with its RTP, as before. */
+  setMuxedRtcp(rtcp: MuxedRtcp | undefined): void {
+    this.rtcp = rtcp
+  }
+
   /** Where Parley's media goes now. */
   get destination(): UdpAddress {
     return this.remote
@@ -120,11 +141,18 @@ export class IceLitePort {
       }
       return
     }
+    const rtcp = this.rtcp
+    if (rtcp !== undefined && from.port === rtcp.inner.port && from.address === rtcp.inner.address) {
+      this.stats.relayedOut++
+      this.socket.send(rtcp.outbound(packet), this.remote.port, this.remote.address)
+      return
+    }
     switch (packetKind(packet)) {
       case 'stun':
         return this.onStun(packet, from)
       case 'rtp':
         if (inner === undefined) return
+        if (rtcp !== undefined && isMuxedRtcp(packet)) return this.onFarEndRtcp(packet, rtcp)
         this.options.onFarEndPacket?.(packet)
         this.stats.relayedIn++
         this.socket.send(packet, inner.port, inner.address)
@@ -132,6 +160,16 @@ export class IceLitePort {
       case 'other':
         return
     }
+  }
+
+  private onFarEndRtcp(packet: Buffer, rtcp: MuxedRtcp): void {
+    const plain = rtcp.inbound(packet)
+    if (plain === undefined) {
+      this.options.logger.debug({ port: this.options.port }, 'SRTCP packet not authentic: dropped')
+      return
+    }
+    this.stats.relayedIn++
+    this.socket.send(plain, rtcp.inner.port, rtcp.inner.address)
   }
 
   private onStun(packet: Buffer, from: dgram.RemoteInfo): void {

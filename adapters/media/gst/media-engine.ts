@@ -58,7 +58,7 @@ import type { BoundPair } from './rtp-port-pool.js'
 import { RtpPortPool } from './rtp-port-pool.js'
 import { elementNames, receiveDescription, receives, sendDescription, sends } from './rtp-description.js'
 import { SecureLegs } from './srtp-ice-legs.js'
-import { videoSourceCaps } from './video-description.js'
+import { videoFeedbackCaps } from './video-description.js'
 import { VideoEngine } from './video-engine.js'
 import type { VideoFormat } from './video-layout.js'
 import { defaultVideoFormat } from './video-layout.js'
@@ -283,13 +283,13 @@ export class MediaEngine {
     if (video.localPort !== undefined && video.localPort !== pair.port) return E.left(`leg ${plan.leg}: the answer says video port ${video.localPort}, the worker holds ${pair.port} for it`)
     const transport = this.secureVideo.transport(leg.id, video, pair, this.bindHost)
     if (E.isLeft(transport)) return E.left(`leg ${plan.leg} video: ${transport.left}`)
-    // A plain leg's RTCP without mux uses its RTCP socket; a shimmed one runs RTCP only muxed (video-description.ts videoRtcpRuns).
-    const rtcpSocket = transport.right.socket === pair.rtp ? pair.rtcp : undefined
+    // A plain leg's RTCP without mux uses its RTCP socket; a shimmed one runs RTCP only muxed, SRTCP through the shim's RTCP socket (video-description.ts videoRtcpRuns).
+    const rtcpSocket = transport.right.socket === pair.rtp ? pair.rtcp : transport.right.rtcpSocket
     const attached = this.video.attach(leg.id, leg.handle, transport.right.plan, transport.right.socket, pair.port, plan.displayName, rtcpSocket)
     if (E.isLeft(attached)) return attached
     const source = this.video.cameraSource(leg.id)
     if (source === undefined) this.secureVideo.forgetReceive(leg.id)
-    else this.secureVideo.keySource(leg.id, source, videoSourceCaps(video), video.srtp)
+    else this.secureVideo.keySource(leg.id, source, videoFeedbackCaps(video), video.srtp)
     return ok
   }
 
@@ -307,11 +307,11 @@ export class MediaEngine {
     if (content.localPort !== undefined && content.localPort !== pair.port) return E.left(`leg ${plan.leg}: the answer says content port ${content.localPort}, the worker holds ${pair.port} for it`)
     const transport = this.secureContent.transport(leg.id, content, pair, this.bindHost)
     if (E.isLeft(transport)) return E.left(`leg ${plan.leg} content: ${transport.left}`)
-    const attached = this.video.attachContent(leg.id, leg.handle, transport.right.plan, transport.right.socket, pair.port, transport.right.socket === pair.rtp ? pair.rtcp : undefined)
+    const attached = this.video.attachContent(leg.id, leg.handle, transport.right.plan, transport.right.socket, pair.port, transport.right.socket === pair.rtp ? pair.rtcp : transport.right.rtcpSocket)
     if (E.isLeft(attached)) return attached
     const source = this.video.contentSource(leg.id)
     if (source === undefined) this.secureContent.forgetReceive(leg.id)
-    else this.secureContent.keySource(leg.id, source, videoSourceCaps(content), content.srtp)
+    else this.secureContent.keySource(leg.id, source, videoFeedbackCaps(content), content.srtp)
     return ok
   }
 

@@ -12,7 +12,7 @@ import type { AudioStreamPlan } from '../worker/worker-protocol.js'
 import type { GSocket, GstBin, GstElement, Gstreamer } from './gstreamer.js'
 import type { IceLegTransport } from './ice-leg-transport.js'
 import { openIceLegTransport } from './ice-leg-transport.js'
-import type { IceLitePortStats } from './ice-lite-port.js'
+import type { IceLitePortStats, MuxedRtcp, UdpAddress } from './ice-lite-port.js'
 import type { OutboundTransform } from './ms-h264pf-sender.js'
 import { msH264pfSender } from './ms-h264pf-sender.js'
 import { primingPacket } from './priming-packet.js'
@@ -20,7 +20,8 @@ import { elementNames, sourceCaps } from './rtp-description.js'
 import type { BoundPair } from './rtp-port-pool.js'
 import type { SrtpPlan } from './srtp-description.js'
 import { checkSrtpPlan, srtpSourceCaps } from './srtp-description.js'
-import { protectRtp, sessionKeys, srtpSuiteParameters } from './srtp-packet.js'
+import type { SrtpSuiteParameters } from './srtp-packet.js'
+import { protectRtcp, protectRtp, sessionKeys, srtpSuiteParameters, unprotectRtcp } from './srtp-packet.js'
 import { SsrcKeying } from './srtp-ssrc.js'
 
 /** The SSRC of the priming packet, which the receive source's first caps carry the key for. */
@@ -33,6 +34,8 @@ export interface SecurablePlan {
   readonly ice?: NonNullable<AudioStreamPlan['ice']>
   /** An X-H264UC leg's video: framed and protected in the shim (ms-h264pf-sender.ts), so it always has one. */
   readonly payloadFormat?: 'ms-h264pf'
+  /** RTCP the stream runs (video: video-description.ts videoRtcpRuns); with SRTP, only muxed. */
+  readonly rtcp?: { readonly mux: boolean }
 }
 
 export interface StreamTransport<P extends SecurablePlan> {
@@ -42,6 +45,8 @@ export interface StreamTransport<P extends SecurablePlan> {
   readonly plan: P
   /** Where the priming packet goes. */
   readonly primePort: number
+  /** An SRTP stream with muxed RTCP: the chain's plain RTCP socket, whose packets the shim protects (SRTCP). */
+  readonly rtcpSocket?: GSocket
 }
 
 export type AudioTransport = StreamTransport<AudioStreamPlan>
@@ -56,6 +61,7 @@ export class SecureLegs {
   private readonly shims = new Map<string, IceLegTransport>()
   private readonly keying = new Map<string, SsrcKeying>()
   private readonly framings = new Map<string, { readonly key: string; readonly send: OutboundTransform }>()
+  private readonly srtcp = new Map<string, { readonly key: string; readonly rtcp: MuxedRtcp }>()
 
   constructor(private readonly options: SecureLegsOptions) {}
 
@@ -89,7 +95,47 @@ export class SecureLegs {
     if (plan.payloadFormat === 'ms-h264pf' && framing === undefined) return E.left(`no SRTP suite ${plan.srtp?.suite ?? ''} for X-H264UC framing`)
     if (framing === undefined) this.framings.delete(leg)
     shim.ports[0]?.setOutbound(framing)
-    return E.right({ socket: shim.inner, plan: { ...plan, remote: shim.relay }, primePort: shim.innerPort })
+    const srtcp = this.muxedSrtcp(leg, plan, shim)
+    if (E.isLeft(srtcp)) return srtcp
+    return E.right({ socket: shim.inner, plan: { ...plan, remote: shim.relay }, primePort: shim.innerPort, ...(srtcp.right === undefined ? {} : { rtcpSocket: srtcp.right }) })
+  }
+
+  /**
+   * SRTCP (RFC 3711 §3.4) muxed on an SRTP stream's RTP port (RFC 5761), applied in the shim, which
+   * sees every packet: the far end's SRTCP is checked and decrypted with its key and goes to the
+   * chain's RTCP socket; the chain's RTCP goes out encrypted with Parley's, under an index that
+   * goes on across a re-INVITE keeping the key (§9.1). The chain's `rtpsession` runs plain RTCP.
+   * X-H264UC streams run none (their RTP is framed in the shim; video-description.ts videoRtcpRuns).
+   */
+  private muxedSrtcp(leg: string, plan: SecurablePlan, shim: IceLegTransport): E.Either<string, GSocket | undefined> {
+    const port = shim.ports[0]
+    const suite = plan.srtp === undefined ? undefined : srtpSuiteParameters(plan.srtp.suite)
+    if (plan.srtp === undefined || suite === undefined || plan.rtcp?.mux !== true || plan.payloadFormat === 'ms-h264pf' || port === undefined) {
+      port?.setMuxedRtcp(undefined)
+      this.srtcp.delete(leg)
+      return E.right(undefined)
+    }
+    const inner = shim.rtcpInner()
+    if (E.isLeft(inner)) return inner
+    const { localKey, remoteKey, remoteMki } = plan.srtp
+    const key = `${plan.srtp.suite} ${localKey} ${remoteKey} ${remoteMki ?? ''}`
+    const kept = this.srtcp.get(leg)
+    const rtcp = kept !== undefined && kept.key === key ? kept.rtcp : this.srtcpContext(inner.right.address, suite, localKey, remoteKey, remoteMki)
+    this.srtcp.set(leg, { key, rtcp })
+    port.setMuxedRtcp(rtcp)
+    return E.right(inner.right.socket)
+  }
+
+  private srtcpContext(inner: UdpAddress, suite: SrtpSuiteParameters, localKey: string, remoteKey: string, remoteMki: string | undefined): MuxedRtcp {
+    const sending = sessionKeys(Buffer.from(localKey, 'base64'), suite, true)
+    const receiving = sessionKeys(Buffer.from(remoteKey, 'base64'), suite, true)
+    const mkiLength = remoteMki === undefined ? 0 : remoteMki.length / 2
+    let index = 0
+    return {
+      inner,
+      inbound: (packet) => unprotectRtcp(packet, receiving, mkiLength)?.packet,
+      outbound: (packet) => protectRtcp(packet, sending, index++),
+    }
   }
 
   /**
@@ -151,6 +197,7 @@ export class SecureLegs {
   release(leg: string): void {
     this.keying.delete(leg)
     this.framings.delete(leg)
+    this.srtcp.delete(leg)
     this.shims.get(leg)?.close()
     this.shims.delete(leg)
   }

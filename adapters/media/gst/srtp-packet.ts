@@ -3,7 +3,8 @@
  * of the SDES suites Parley answers (AES_CM_128_HMAC_SHA1_80/_32, RFC 4568 §6.2; the 256-bit
  * ones of RFC 6188). GStreamer's srtpenc/srtpdec (libsrtp) carry a leg's media; this is for
  * the few packets the worker makes itself (the receive chain's priming packet, which must pass
- * srtpdec) and for test far ends that check what Parley sends.
+ * srtpdec), for SRTCP on video legs (applied in the port shim, srtp-ice-legs.ts) and for test
+ * far ends that check what Parley sends.
  */
 import { createCipheriv, createHmac, timingSafeEqual } from 'node:crypto'
 
@@ -135,3 +136,54 @@ export class RolloverCounter {
     }
   }
 }
+
+/** RFC 3711 §3.4: SRTCP's authentication tag is 80 bits whatever the SRTP suite (RFC 4568 §6.2.1). */
+export const srtcpTagLength = 10
+
+/** RFC 3711 §3.4: the SRTCP index is 31 bits, after the E (encrypted) flag. */
+const srtcpIndexMask = 0x7fffffff
+
+const isRtcpHeader = (packet: Buffer): boolean => packet.length >= 8 && ((packet[0] ?? 0) & 0xc0) === 0x80
+
+/**
+ * An RTCP compound packet as SRTCP (RFC 3711 §3.4): everything after the first header's 8 bytes
+ * encrypted (E flag set), then the E flag and 31-bit `index`, then the 80-bit tag over all of it.
+ * The IV is SRTP's (§4.1.1) with the first header's SSRC and the SRTCP index. The caller keeps
+ * the index going per sender (no index used twice with one key, §9.1).
+ */
+export const protectRtcp = (packet: Buffer, keys: SessionKeys, index: number): Buffer => {
+  if (!isRtcpHeader(packet)) throw new Error('not an RTCP packet')
+  const i = index & srtcpIndexMask
+  const cipher = createCipheriv(aesCtr(keys.encryption), keys.encryption, packetIv(keys.salt, packet.readUInt32BE(4), BigInt(i)))
+  const trailer = Buffer.alloc(4)
+  trailer.writeUInt32BE((0x80000000 | i) >>> 0)
+  const authenticated = Buffer.concat([packet.subarray(0, 8), cipher.update(packet.subarray(8)), trailer])
+  return Buffer.concat([authenticated, createHmac('sha1', keys.authentication).update(authenticated).digest().subarray(0, srtcpTagLength)])
+}
+
+export interface UnprotectedRtcp {
+  readonly packet: Buffer
+  readonly index: number
+}
+
+/**
+ * The RTCP compound packet inside an SRTCP one, or undefined when its tag is wrong (a wrong key,
+ * a forgery) or it is too short. `mkiLength` bytes sit between the index and the tag (§3.4).
+ * A packet sent without encryption (E flag clear, §3.4) is returned as it is, authenticated.
+ */
+export const unprotectRtcp = (packet: Buffer, keys: SessionKeys, mkiLength = 0): UnprotectedRtcp | undefined => {
+  const authenticatedEnd = packet.length - srtcpTagLength - mkiLength
+  if (authenticatedEnd < 12 || !isRtcpHeader(packet)) return undefined
+  const authenticated = packet.subarray(0, authenticatedEnd)
+  const tag = packet.subarray(packet.length - srtcpTagLength)
+  if (!timingSafeEqual(tag, createHmac('sha1', keys.authentication).update(authenticated).digest().subarray(0, srtcpTagLength))) return undefined
+  const word = authenticated.readUInt32BE(authenticatedEnd - 4)
+  const index = word & srtcpIndexMask
+  const body = authenticated.subarray(0, authenticatedEnd - 4)
+  if ((word & 0x80000000) === 0) return { packet: Buffer.from(body), index }
+  const cipher = createCipheriv(aesCtr(keys.encryption), keys.encryption, packetIv(keys.salt, body.readUInt32BE(4), BigInt(index)))
+  return { packet: Buffer.concat([body.subarray(0, 8), cipher.update(body.subarray(8))]), index }
+}
+
+/** RFC 5761 §4: on a muxed port, RTCP is what has a packet type 192-223 where RTP has its payload type (and marker). */
+export const isMuxedRtcp = (packet: Buffer): boolean => packet.length >= 8 && (packet[1] ?? 0) >= 192 && (packet[1] ?? 0) <= 223

@@ -8,6 +8,7 @@ import {
   labelPixels,
   minForcedKeyframeIntervalNs,
   placeholderTileDescription,
+  rtcpOnOwnSocket,
   rtcpStreamDescription,
   sliceMaxBytes,
   ssrcsPerStream,
@@ -80,11 +81,14 @@ void test('SRTP video: srtpdec right after the source, whose caps carry the far 
   assert.doesNotMatch(cameraDescription(plan(), 'l4') + videoSendDescription(plan(), 'l4'), /srtp/)
 })
 
-void test('RTCP runs for a plain RTP stream whose plan asks for it; not for SRTP or X-H264UC streams, nor unmuxed behind an ICE shim', () => {
+void test('RTCP runs for a plain RTP stream whose plan asks for it, and for an SRTP one muxed (SRTCP in the shim); not for X-H264UC streams, nor unmuxed with SRTP or behind an ICE shim', () => {
   const rtcp = { mux: true, pli: true, fir: false }
+  const srtp = { suite: 'AES_CM_128_HMAC_SHA1_80', localKey: 'a', remoteKey: 'b' }
   assert.equal(videoRtcpRuns(plan()), false)
   assert.equal(videoRtcpRuns(plan({ rtcp })), true)
-  assert.equal(videoRtcpRuns(plan({ rtcp, srtp: { suite: 'AES_CM_128_HMAC_SHA1_80', localKey: 'a', remoteKey: 'b' } })), false)
+  assert.equal(videoRtcpRuns(plan({ rtcp, srtp })), true)
+  assert.equal(videoRtcpRuns(plan({ rtcp: { ...rtcp, mux: false }, srtp })), false)
+  assert.equal(videoRtcpRuns(plan({ rtcp, srtp, payloadFormat: 'ms-h264pf' })), false)
   assert.equal(videoRtcpRuns(plan({ rtcp, payloadFormat: 'ms-h264pf' })), false)
   const ice = { localUfrag: 'a', localPwd: 'b', remoteUfrag: 'c', remotePwd: 'd' }
   assert.equal(videoRtcpRuns(plan({ rtcp, ice })), true)
@@ -124,4 +128,17 @@ void test('a stream with RTCP: one rtpsession (AVPF) for both directions, feedba
 
 void test('forced keyframes (viewers\' PLI/FIR, joining viewers) are rate-limited at the encoder', () => {
   assert.match(encodeDescription({ width: 640, height: 360, fps: 10 }, 's1', false), new RegExp(`min-force-key-unit-interval=${minForcedKeyframeIntervalNs} `))
+})
+
+void test('an SRTP stream with RTCP: srtpdec before the session, srtpenc after it, plain RTCP on the shim\'s RTCP socket to the shim\'s relay port (which applies SRTCP)', () => {
+  const key = Buffer.alloc(30, 1).toString('base64')
+  const secure = plan({ rtcp: { mux: true, pli: true, fir: false }, srtp: { suite: 'AES_CM_128_HMAC_SHA1_80', localKey: key, remoteKey: key } })
+  const description = rtcpStreamDescription(secure, 'l4')
+  assert.match(description, /caps="application\/x-srtp,media=video,[^"]*rtcp-fb-nack-pli=\(boolean\)true,ssrc=\(uint\)0,srtp-key=/)
+  assert.match(description, /udpsrc name=vrtpsrc-l4 [^!]*! srtpdec name=srtpdec-vl4 ! vsession-l4\.recv_rtp_sink/)
+  assert.match(description, /vsession-l4\.send_rtp_src ! srtpenc name=srtpenc-vl4 [^!]*! udpsink name=vrtpsink-l4 /)
+  assert.match(description, /udpsrc name=vrtcpsrc-l4 close-socket=false caps="application\/x-rtcp" ! vsession-l4\.recv_rtcp_sink/)
+  assert.match(description, new RegExp(`vsession-l4\\.send_rtcp_src ! udpsink name=vrtcpsink-l4 [^ ]+ [^ ]+ [^ ]+ host=${secure.remote.address} port=${secure.remote.port}( |$)`))
+  assert.equal(rtcpOnOwnSocket(secure), true)
+  assert.equal(rtcpOnOwnSocket(plan({ rtcp: { mux: true, pli: true, fir: false } })), false)
 })

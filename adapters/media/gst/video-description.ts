@@ -27,7 +27,9 @@
  *
  * SRTP legs (SfB video, PROTOCOLS 1.5): `srtpdec` right after the source and `srtpenc` right
  * before the sink, as for audio (srtp-description.ts: the source caps carry the far end's key
- * for SSRC 0, its own SSRCs are keyed as the port shim sees them).
+ * for SSRC 0, its own SSRCs are keyed as the port shim sees them). With RTCP, around the leg's
+ * `rtpsession`; its RTCP is plain on a loopback socket of its own, and the port shim applies
+ * SRTCP (RFC 3711 §3.4) muxed on the RTP port (RFC 5761), srtp-ice-legs.ts.
  */
 import type { VideoStreamPlan } from '../worker/worker-protocol.js'
 import { srtpReceiveStage, srtpSendStage, srtpSourceCaps } from './srtp-description.js'
@@ -170,12 +172,19 @@ export const videoSendDescription = (plan: VideoStreamPlan, handle: string): str
 
 /**
  * Whether the worker runs RTCP for the stream: the plan asks for it (the far end's SDP allowed it)
- * and the stream is plain RTP. SRTCP (the SfB and SRTP legs, whose RTP goes through `srtpenc` or
- * the X-H264UC shim) is not built yet, nor RTCP on a separate port behind an ICE shim (its RTCP
- * component only answers checks, ice-leg-transport.ts).
+ * and the stream is plain RTP, or SRTP with RTCP muxed (RFC 5761), whose SRTCP the leg's port
+ * shim applies (srtp-ice-legs.ts). Not built: X-H264UC (its RTP is framed in the shim), SRTCP on
+ * a port of its own, nor RTCP on a separate port behind an ICE shim (its RTCP component only
+ * answers checks, ice-leg-transport.ts).
  */
 export const videoRtcpRuns = (plan: VideoStreamPlan): plan is VideoStreamPlan & { readonly rtcp: NonNullable<VideoStreamPlan['rtcp']> } =>
-  plan.rtcp !== undefined && plan.srtp === undefined && plan.payloadFormat !== 'ms-h264pf' && (plan.rtcp.mux || plan.ice === undefined)
+  plan.rtcp !== undefined && plan.payloadFormat !== 'ms-h264pf' && (plan.rtcp.mux || (plan.ice === undefined && plan.srtp === undefined))
+
+/**
+ * Whether the stream's RTCP uses a socket of its own in the chain: without mux, the leg's RTCP
+ * port; with SRTP, the shim's loopback RTCP socket (the shim muxes SRTCP onto the RTP port).
+ */
+export const rtcpOnOwnSocket = (plan: VideoStreamPlan): boolean => plan.rtcp !== undefined && (!plan.rtcp.mux || plan.srtp !== undefined)
 
 /** The shortest time between two keyframes forced by requests (viewers' PLI/FIR, joining viewers), in ns: a PLI storm costs at most 4 keyframes a second. */
 export const minForcedKeyframeIntervalNs = 250_000_000
@@ -232,12 +241,16 @@ export const rtcpStreamDescription = (plan: VideoStreamPlan, handle: string): st
   const names = videoElementNames(handle)
   const rtcp = rtcpElementNames(handle)
   const session = rtcp.session
+  // With SRTP, `remote` is the port shim's RTP relay, which protects and muxes the RTCP (srtp-ice-legs.ts).
   const rtcpPort = plan.rtcp.mux ? plan.remote.port : (plan.rtcp.remotePort ?? plan.remote.port + 1)
+  const srtp = plan.srtp
   const chains = [
     // AVPF (early feedback, RFC 4585 §3.5) only with feedback negotiated; plain AVP's report timing otherwise (RFC 3550 §6.2).
     [`rtpsession name=${session} rtp-profile=${plan.rtcp.pli || plan.rtcp.fir ? 'avpf' : 'avp'}`],
-    [`udpsrc name=${names.source} close-socket=false caps="${videoFeedbackCaps(plan)}"`, `${session}.recv_rtp_sink`],
-    ...(plan.rtcp.mux ? [] : [[`udpsrc name=${rtcp.rtcpSource} close-socket=false caps="application/x-rtcp"`, `${session}.recv_rtcp_sink`]]),
+    srtp === undefined
+      ? [`udpsrc name=${names.source} close-socket=false caps="${videoFeedbackCaps(plan)}"`, `${session}.recv_rtp_sink`]
+      : [`udpsrc name=${names.source} close-socket=false caps="${srtpSourceCaps(videoFeedbackCaps(plan), srtp, 0)}"`, srtpReceiveStage(`v${handle}`), `${session}.recv_rtp_sink`],
+    ...(rtcpOnOwnSocket(plan) ? [[`udpsrc name=${rtcp.rtcpSource} close-socket=false caps="application/x-rtcp"`, `${session}.recv_rtcp_sink`]] : []),
     [`${session}.send_rtcp_src`, `udpsink name=${rtcp.rtcpSink} close-socket=false sync=false async=false host=${plan.remote.address} port=${rtcpPort}`],
     ...(videoReceives(plan)
       ? [
@@ -264,7 +277,11 @@ export const rtcpStreamDescription = (plan: VideoStreamPlan, handle: string): st
             `rtph264pay pt=${plan.codec.payloadType} mtu=${videoMtu} config-interval=-1 aggregate-mode=${plan.packetizationMode === 1 ? 'zero-latency' : 'none'}`,
             `${session}.send_rtp_sink`,
           ],
-          [`${session}.send_rtp_src`, `udpsink name=${names.sink} close-socket=false sync=false async=false host=${plan.remote.address} port=${plan.remote.port}`],
+          [
+            `${session}.send_rtp_src`,
+            ...(srtp === undefined ? [] : [srtpSendStage(srtp, `v${handle}`)]),
+            `udpsink name=${names.sink} close-socket=false sync=false async=false host=${plan.remote.address} port=${plan.remote.port}`,
+          ],
         ]
       : []),
   ]

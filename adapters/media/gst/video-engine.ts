@@ -39,6 +39,7 @@ import {
   encodeDescription,
   placeholderTileDescription,
   rtcpElementNames,
+  rtcpOnOwnSocket,
   rtcpStreamDescription,
   screenNames,
   tileDescription,
@@ -358,7 +359,8 @@ export class VideoEngine {
     const receives = videoReceives(plan)
     const sends = videoSends(plan)
     if (!receives && !sends) return undefined
-    if (!plan.rtcp.mux && rtcpSocket === undefined) throw new Error('RTCP without mux needs the leg\'s RTCP socket')
+    const ownSocket = rtcpOnOwnSocket(plan)
+    if (ownSocket && rtcpSocket === undefined) throw new Error('RTCP without mux, or SRTCP, needs the leg\'s RTCP socket')
     const names = videoElementNames(handle)
     const rtcp = rtcpElementNames(handle)
     const valve = `vgate-${handle}`
@@ -367,9 +369,9 @@ export class VideoEngine {
     this.gst.setProperty(bin, 'name', `vrtcp-${handle}`)
     this.gst.setProperty(elementByName(bin, names.source), 'socket', socket)
     if (sends) this.gst.setProperty(elementByName(bin, names.sink), 'socket', socket)
-    const rtcpOut = plan.rtcp.mux ? socket : rtcpSocket
+    const rtcpOut = ownSocket ? rtcpSocket : socket
     this.gst.setProperty(elementByName(bin, rtcp.rtcpSink), 'socket', rtcpOut)
-    if (!plan.rtcp.mux) this.gst.setProperty(elementByName(bin, rtcp.rtcpSource), 'socket', rtcpSocket)
+    if (ownSocket) this.gst.setProperty(elementByName(bin, rtcp.rtcpSource), 'socket', rtcpSocket)
     this.add(bin)
     if (!receives) {
       bin.syncStateWithParent()
