@@ -1,7 +1,8 @@
 /**
  * The floor control server against BFCP clients over real loopback UDP and TCP, with the real
  * core deciding (NodeHarness): grant, release, a second presenter taking the floor, a Guest
- * refused where Guests may not present (DESIGN §2 Content), the Error answers, and the leg's end.
+ * refused where Guests may not present (DESIGN §2 Content), the Error answers, the leg's end, and
+ * the TCP connection on Parley's own offers (a client answering setup:passive is connected to).
  */
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -17,6 +18,7 @@ import { NodeHarness, makeConfig, makeVmr, pin } from '../../core/node/node-harn
 import { systemClock } from '../node/system-clock.js'
 import type { BfcpMessage } from './bfcp-message.js'
 import { findAttribute } from './bfcp-message.js'
+import { parseSdp } from '../sip/sdp/parse-sdp.js'
 import { FloorControl } from './floor-control.js'
 import { BfcpClient, floorRequestIdIn, requestStatusIn } from './testing/bfcp-client.js'
 
@@ -334,6 +336,90 @@ void describe('Granted is sent once the media side lets the presenter’s conten
       assert.ok(waitedMs >= 100, `Granted came after the bound, not at once: ${waitedMs} ms`)
     } finally {
       await close(w)
+    }
+  })
+})
+
+/** A BFCP client's answer to Parley's offer (`a=setup:passive`, RFC 8856 §5.1), listening where `port` says. */
+const clientAnswer = (port: number, setup: string) =>
+  parseSdp(
+    [
+      'v=0',
+      'o=room 1 1 IN IP4 127.0.0.1',
+      's=-',
+      'c=IN IP4 127.0.0.1',
+      't=0 0',
+      'm=audio 20000 RTP/AVP 0',
+      'a=rtpmap:0 PCMU/8000',
+      `m=application ${port} TCP/BFCP *`,
+      'a=floorctrl:c-only',
+      `a=setup:${setup}`,
+      'a=connection:new',
+      '',
+    ].join('\r\n'),
+  )
+
+const listening = async (): Promise<{ readonly port: number; readonly connections: net.Socket[]; readonly next: (boundMs?: number) => Promise<net.Socket>; readonly close: () => void }> => {
+  const connections: net.Socket[] = []
+  const server = net.createServer((socket) => connections.push(socket))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    connections,
+    /** The next connection to it, or a failure after `boundMs`. */
+    next: (boundMs = 2_000) =>
+      new Promise<net.Socket>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no connection within ${boundMs} ms`)), boundMs)
+        server.once('connection', (socket) => {
+          clearTimeout(timer)
+          resolve(socket)
+        })
+      }),
+    close: () => {
+      for (const c of connections) c.destroy()
+      server.close()
+    },
+  }
+}
+
+void describe('BFCP on Parley’s own offers (it offers a=setup:passive, RFC 4145 §4.1, RFC 8856 §5.1)', () => {
+  let w: World
+  before(async () => (w = await open(true)))
+  after(async () => close(w))
+
+  void it('a client that answers setup:passive all the same is connected to over TCP, and its floor request is granted', async () => {
+    const leg = w.join('own-passive', 'host')
+    const ids = w.floor.server.idsFor(leg)
+    const client = await listening()
+    try {
+      const answer = clientAnswer(client.port, 'passive')
+      assert.ok(E.isRight(answer), JSON.stringify(answer))
+      const accepted = client.next()
+      w.floor.offerAnswered(leg, answer.right)
+      const bfcp = BfcpClient.overConnection(await accepted, ids)
+      w.clients.push(bfcp)
+      assert.equal(requestStatusIn(await bfcp.requestFloor()), 'Pending')
+      await bfcp.statusUpdate('Granted')
+      assert.ok(w.inputs.includes('ContentRequested own-passive'), w.inputs.join(', '))
+    } finally {
+      client.close()
+    }
+  })
+
+  void it('a client that answers setup:active (as RFC 4145 asks) is waited for: Parley opens no connection, the client connects', async () => {
+    const leg = w.join('own-active', 'host')
+    const client = await listening()
+    try {
+      const answer = clientAnswer(client.port, 'active')
+      assert.ok(E.isRight(answer), JSON.stringify(answer))
+      w.floor.offerAnswered(leg, answer.right)
+      const bfcp = await BfcpClient.tcp('127.0.0.1', w.floor.ports.tcp, w.floor.server.idsFor(leg))
+      w.clients.push(bfcp)
+      assert.equal(requestStatusIn(await bfcp.requestFloor()), 'Pending')
+      await bfcp.statusUpdate('Granted')
+      assert.equal(client.connections.length, 0, 'Parley did not connect to an active client')
+    } finally {
+      client.close()
     }
   })
 })
