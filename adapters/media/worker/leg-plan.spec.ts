@@ -65,8 +65,8 @@ void test('video: baresip H.264 in packetization mode 0, SfB plain H.264 in mode
     rtcp: { mux: true, pli: true, fir: false },
   })
   assert.ok(E.isRight(VideoStreamPlan.decode(baresip)))
-  // SRTP video runs no RTCP yet (no SRTCP): no rtcp in its plan.
-  assert.equal(videoPlanOf(answer(F.sfbAudioVideoOffer()))?.rtcp, undefined)
+  // SfB's plain H.264 (SRTP, rtcp-mux): SRTCP muxed, PLI for its x-message x-pli (rtcp-feedback.ts).
+  assert.deepEqual(videoPlanOf(answer(F.sfbAudioVideoOffer()))?.rtcp, { mux: true, pli: true, fir: false })
   const sfb = videoPlanOf(answer(F.sfbAudioVideoOffer()))
   assert.equal(sfb?.codec.payloadType, 123)
   assert.equal(sfb?.packetizationMode, 1)
@@ -78,6 +78,8 @@ void test('video: baresip H.264 in packetization mode 0, SfB plain H.264 in mode
 void test('video: an SfB client offering X-H264UC only gets an H.264 plan in mode 1 with the [MS-H264PF] framing; plain H.264 plans have none', () => {
   const sfb = videoPlanOf(answer(F.sfbMultipartBody(F.sfbAudioVideoOffer(false)), F.sfbMultipartContentType))
   assert.equal(sfb?.payloadFormat, 'ms-h264pf')
+  // X-H264UC runs no RTCP: its RTP is framed in the port shim.
+  assert.equal(sfb?.rtcp, undefined)
   assert.deepEqual(sfb?.codec, { name: 'H264', payloadType: 122, clockRate: 90000 })
   assert.equal(sfb?.packetizationMode, 1)
   assert.equal(sfb?.srtp?.remoteKey, 'Yk3+JfD0s9Lq2mN8vB7cX6zA5wE4rT1uI0oP9lKj')

@@ -20,7 +20,7 @@ import type { Direction, MediaAnswer } from '../../../core/model/call.js'
 import type { CodecName, OfferedCodec, TelephoneEvent } from './codecs.js'
 import { allCodecNames } from './codecs.js'
 import type { VideoFeedback } from './rtcp-feedback.js'
-import { listedFeedback, rtcpFeedbackAttributes, videoRtcpRunsFor } from './rtcp-feedback.js'
+import { listedFeedback, plannedFeedback, rtcpFeedbackAttributes, videoRtcpRunsFor } from './rtcp-feedback.js'
 import type { FloorControlIds, HostAddress, IceCredentials, LocalMedia } from './local-media.js'
 import { assertSdpValue, defaultFloorControlIds, hostAddressOf, newIceCredentials } from './local-media.js'
 import type {
@@ -232,7 +232,7 @@ export const negotiateAnswer = (offer: ParsedOffer, answer: MediaAnswer, local: 
         ...(event === undefined ? {} : { telephoneEvent: event }),
         ...(localCrypto === undefined || remoteCrypto === undefined ? {} : { srtp: { local: localCrypto, remote: remoteCrypto } }),
         rtcpMux: s.rtcpMux,
-        ...(feedback === undefined ? {} : { rtcpFeedback: feedback }),
+        ...(feedback === undefined ? {} : { rtcpFeedback: plannedFeedback(s.rtcpFeedback, codec.payloadType) }),
         remote: decision.stream.remote,
         ...(ice === undefined ? {} : { ice }),
         ...(label === undefined ? {} : { label }),

@@ -57,15 +57,33 @@ void test('ccm fir and nack pli for the kept payload type are both answered; lin
   assert.deepEqual(videoStream(otherPayload.streams)?.rtcpFeedback, { pli: false, fir: false })
 })
 
-void test('SfB video (SDES keys, ICE): no rtcp-fb of Parley\'s, its own x-message line left alone, no RTCP for the worker (no SRTCP yet)', () => {
+void test('SfB video (SDES keys, ICE, rtcp-mux) in H.264: no rtcp-fb of Parley\'s, its own x-message line left alone; the worker runs SRTCP with PLI for its x-pli ([MS-RTP] §2.2.12.1)', () => {
   const negotiated = negotiate(F.sfbAudioVideoOffer())
   assert.doesNotMatch(videoSection(negotiated.sdp), /rtcp-fb/)
-  assert.equal(videoStream(negotiated.streams)?.rtcpFeedback, undefined)
+  assert.deepEqual(videoStream(negotiated.streams)?.rtcpFeedback, { pli: true, fir: false })
+  // Without the x-message line: reports only.
+  const without = negotiate(F.sfbAudioVideoOffer().replace('a=rtcp-fb:* x-message app send:src,x-pli recv:src,x-pli\r\n', ''))
+  assert.deepEqual(videoStream(without.streams)?.rtcpFeedback, { pli: false, fir: false })
+  // X-H264UC only: none (its RTP is framed in the port shim).
+  const xh264uc = negotiate(F.sfbMultipartBody(F.sfbAudioVideoOffer(false)), F.sfbMultipartContentType)
+  assert.equal(videoStream(xh264uc.streams)?.rtcpFeedback, undefined)
 })
 
-void test('the worker runs RTCP on plain RTP video, not on SRTP or X-H264UC, and under ICE only muxed', () => {
+void test('an SRTP room system (RTP/SAVP, rtcp-mux, nack pli): the answer lists nack pli and the worker runs SRTCP; without rtcp-mux, none', () => {
+  const savp = baresipWith('a=rtcp-fb:* nack pli', 'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WnqbW9Q1a4K6jTb3ZJkWmD2yR7bXc8sP0LqN5vHe').replace(/m=video (\d+) RTP\/AVP/, 'm=video $1 RTP/SAVP')
+  const muxed = negotiate(savp)
+  assert.match(videoSection(muxed.sdp), /a=crypto:/)
+  assert.match(videoSection(muxed.sdp), /a=rtcp-fb:100 nack pli\r\n/)
+  assert.deepEqual(videoStream(muxed.streams)?.rtcpFeedback, { pli: true, fir: false })
+  const unmuxed = negotiate(savp.replace(/(m=video[\s\S]*?)a=rtcp-mux\r\n/, '$1'))
+  assert.doesNotMatch(videoSection(unmuxed.sdp), /rtcp-fb/)
+  assert.equal(videoStream(unmuxed.streams)?.rtcpFeedback, undefined)
+})
+
+void test('the worker runs RTCP on plain RTP video, on SRTP muxed, not on X-H264UC, and under ICE only muxed', () => {
   assert.equal(videoRtcpRunsFor({ codecName: 'H264', secure: false, rtcpMux: false, ice: false }), true)
-  assert.equal(videoRtcpRunsFor({ codecName: 'H264', secure: true, rtcpMux: true, ice: false }), false)
+  assert.equal(videoRtcpRunsFor({ codecName: 'H264', secure: true, rtcpMux: true, ice: true }), true)
+  assert.equal(videoRtcpRunsFor({ codecName: 'H264', secure: true, rtcpMux: false, ice: false }), false)
   assert.equal(videoRtcpRunsFor({ codecName: 'X-H264UC', secure: false, rtcpMux: true, ice: false }), false)
   assert.equal(videoRtcpRunsFor({ codecName: 'H264', secure: false, rtcpMux: true, ice: true }), true)
   assert.equal(videoRtcpRunsFor({ codecName: 'H264', secure: false, rtcpMux: false, ice: true }), false)

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto'
 import dgram from 'node:dgram'
 import { Attribute, MessageType, readStun, readXorMappedAddress, verifyStun, writeStun } from '../ice-stun.js'
-import { RolloverCounter, sessionKeys, srtpSuiteParameters, unprotectRtp } from '../srtp-packet.js'
+import { RolloverCounter, isMuxedRtcp, sessionKeys, srtpSuiteParameters, unprotectRtp } from '../srtp-packet.js'
 
 export interface SrtpFarEndCounts {
   readonly decrypted: number
@@ -52,7 +52,8 @@ export const srtpFarEnd = async (options: { readonly suite: string; readonly par
       if (message !== undefined) pending.get(message.transactionId.toString('hex'))?.(packet)
       return
     }
-    if (packet.length < 12) return
+    // Parley's SRTCP, muxed on this port (RFC 5761) where the plan runs RTCP: not SRTP, not counted.
+    if (packet.length < 12 || isMuxedRtcp(packet)) return
     const ssrc = packet.readUInt32BE(8)
     const seq = packet.readUInt16BE(2)
     const roc = rocs.get(ssrc) ?? new RolloverCounter()
