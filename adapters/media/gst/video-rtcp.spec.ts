@@ -12,83 +12,18 @@
  *   its leg does not fail.
  * The far ends are a `gst-launch-1.0` rtpbin sender and Node sockets that read RTCP.
  */
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import dgram from 'node:dgram'
+import type dgram from 'node:dgram'
 import * as E from 'fp-ts/lib/Either.js'
 import { ConferenceId, LegId } from '../../../core/model/ids.js'
-import type { GstMedia } from '../worker/gst-media.js'
 import type { VideoStreamPlan } from '../worker/worker-protocol.js'
 import { freeUdpPort } from './testing/rtp-endpoint.js'
 import { emptyReceiverReport, firPacket, isFir, isPli, isRtcp, pliPacket, rtcpPackets, rtcpReceiverReport, rtcpSenderReport, startsKeyframe } from './testing/rtcp-packets.js'
-import { frameHeight, frameWidth, meanLuma } from './testing/video-endpoint.js'
-import { startVideoWorker } from './testing/video-worker.js'
+import { meanLuma } from './testing/video-endpoint.js'
+import { boundSocket, h264, launchGst, muxedPli, startWorkerNotingFailures, watchComposition } from './testing/rtcp-harness.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-const frameBytes = frameWidth * frameHeight
-
-const startWorker = async (t: { after: (fn: () => unknown) => void }, portMin: number) => {
-  const { media, supervisor } = await startVideoWorker(t, { portMin, portMax: portMin + 199 })
-  const failed: string[] = []
-  supervisor.onEvent((event) => {
-    if (event._tag === 'LegFailed') failed.push(`${event.leg}: ${event.reason}`)
-  })
-  return Object.assign(media, { failed })
-}
-
-const bound = async (t: { after: (fn: () => unknown) => void }): Promise<dgram.Socket> => {
-  const socket = dgram.createSocket('udp4')
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
-  t.after(() => socket.close())
-  return socket
-}
-
-const launch = (t: { after: (fn: () => unknown) => void }, description: string, stdout: 'pipe' | 'ignore' = 'ignore'): ChildProcess => {
-  const child = spawn('gst-launch-1.0', ['-q', ...description.split(' ')], { stdio: ['ignore', stdout, 'ignore'] })
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  })
-  return child
-}
-
-const h264 = (payloadType: number) => ({ name: 'H264' as const, payloadType, clockRate: 90000 })
-const muxedPli = { mux: true, pli: true, fir: false } as const
-
-/** A viewer leg shown `shown` (1+0), Parley's RTP decoded to small grey frames on stdout, each noted as it arrives. */
-const watchComposition = async (
-  t: { after: (fn: () => unknown) => void },
-  media: GstMedia,
-  viewerLeg: string,
-  shown: string,
-  asContent = false,
-): Promise<{ readonly frames: ReadonlyArray<{ readonly at: number; readonly frame: Uint8Array }> }> => {
-  const decoderPort = await freeUdpPort()
-  const decoder = launch(
-    t,
-    [
-      `udpsrc address=127.0.0.1 port=${decoderPort} caps=application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=97`,
-      '! rtpjitterbuffer latency=50 ! rtph264depay ! avdec_h264 ! videoconvert ! videoscale',
-      `! video/x-raw,format=GRAY8,width=${frameWidth},height=${frameHeight},pixel-aspect-ratio=1/1 ! fdsink fd=1 sync=false`,
-    ].join(' '),
-    'pipe',
-  )
-  const frames: Array<{ readonly at: number; readonly frame: Uint8Array }> = []
-  let pending = Buffer.alloc(0)
-  decoder.stdout?.on('data', (chunk: Buffer) => {
-    pending = Buffer.concat([pending, chunk])
-    for (; pending.length >= frameBytes; pending = pending.subarray(frameBytes)) frames.push({ at: performance.now(), frame: Uint8Array.from(pending.subarray(0, frameBytes)) })
-  })
-  const ports = await media.allocate(LegId(viewerLeg), ['video'])
-  assert.ok(E.isRight(ports) && ports.right.video !== undefined)
-  const plan: VideoStreamPlan = { codec: h264(97), packetizationMode: 1, remote: { address: '127.0.0.1', port: decoderPort }, direction: 'sendonly' }
-  assert.ok(E.isRight(await media.attach(LegId(viewerLeg), undefined, { video: plan, displayName: 'Viewer' })()))
-  const view = asContent ? { _tag: 'Content' as const, presenter: 'Room' } : { _tag: 'Composed' as const, layout: 'one_main_zero_pips' as const, participants: [LegId(shown)] }
-  const result = await media.perform({ _tag: 'Show', leg: LegId(viewerLeg), view })()
-  assert.ok(E.isRight(result), JSON.stringify(result))
-  return { frames }
-}
 
 /**
  * A sender already running, picked up mid-GOP: a camera whose stream starts reaching Parley, or
@@ -102,12 +37,12 @@ const pickUpMidGop = async (
   content = false,
 ): Promise<void> => {
   const { mux } = feedback
-  const media = await startWorker(t, portMin)
+  const media = await startWorkerNotingFailures(t, portMin)
   // The sender's stream reaches Parley through this relay, which opens only a second after the
   // sender's first keyframe: Parley picks up a stream already running, its next keyframe 10 s away.
-  const relay = await bound(t)
+  const relay = await boundSocket(t)
   // Without mux, Parley's RTCP comes from its RTCP port (RTP + 1) to the far end's `a=rtcp` port.
-  const relayRtcp = mux ? relay : await bound(t)
+  const relayRtcp = mux ? relay : await boundSocket(t)
   const senderRtcpPort = await freeUdpPort()
   const senderPorts = await media.allocate(LegId('r-camera'), [content ? 'content' : 'video'])
   const parleyPort = E.isRight(senderPorts) ? senderPorts.right[content ? 'content' : 'video'] : undefined
@@ -137,7 +72,7 @@ const pickUpMidGop = async (
   if (!mux) relayRtcp.on('message', onDatagram)
   const plan: VideoStreamPlan = { codec: h264(96), packetizationMode: 1, remote: { address: '127.0.0.1', port: relay.address().port }, direction: 'recvonly', rtcp: { ...feedback, ...(mux ? {} : { remotePort: relayRtcp.address().port }) } }
   assert.ok(E.isRight(await media.attach(LegId('r-camera'), undefined, content ? { content: plan, displayName: 'Room' } : { video: plan, displayName: 'Camera' })()))
-  launch(
+  launchGst(
     t,
     [
       'rtpbin name=b',
@@ -185,8 +120,8 @@ void test('a room system\'s slides, sent before its floor and dropped undecoded,
 )
 
 void test('a viewer asking Parley for a keyframe (PLI, FIR) gets one at once; a burst of requests costs a few keyframes', async (t) => {
-  const media = await startWorker(t, 43400)
-  const viewer = await bound(t)
+  const media = await startWorkerNotingFailures(t, 43400)
+  const viewer = await boundSocket(t)
   const ports = await media.allocate(LegId('p-viewer'), ['video'])
   assert.ok(E.isRight(ports) && ports.right.video !== undefined)
   const parleyPort = ports.right.video
@@ -247,8 +182,8 @@ void test('a viewer asking Parley for a keyframe (PLI, FIR) gets one at once; a 
 })
 
 void test('a sender that changes its SSRC (RFC 3550 §8.2) keeps its leg: every SSRC is decoded and reported on, none stops the stream', async (t) => {
-  const media = await startWorker(t, 43800)
-  const relay = await bound(t)
+  const media = await startWorkerNotingFailures(t, 43800)
+  const relay = await boundSocket(t)
   const ports = await media.allocate(LegId('s-camera'), ['video'])
   assert.ok(E.isRight(ports) && ports.right.video !== undefined)
   const parleyPort = ports.right.video
@@ -264,7 +199,7 @@ void test('a sender that changes its SSRC (RFC 3550 §8.2) keeps its leg: every 
   })
   const plan: VideoStreamPlan = { codec: h264(96), packetizationMode: 1, remote: { address: '127.0.0.1', port: relay.address().port }, direction: 'recvonly', rtcp: muxedPli }
   assert.ok(E.isRight(await media.attach(LegId('s-camera'), undefined, { video: plan, displayName: 'Camera' })()))
-  launch(
+  launchGst(
     t,
     [
       'videotestsrc is-live=true pattern=ball ! video/x-raw,width=160,height=90,framerate=10/1',

@@ -9,93 +9,33 @@
  * - A viewer behind SRTP that sends Parley an SRTCP PLI gets an IDR at once, not at the screen's
  *   next periodic keyframe; a PLI under a key its SDP did not give gets nothing.
  */
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import dgram from 'node:dgram'
 import * as E from 'fp-ts/lib/Either.js'
 import { LegId } from '../../../core/model/ids.js'
-import type { GstMedia } from '../worker/gst-media.js'
 import type { VideoStreamPlan } from '../worker/worker-protocol.js'
 import { RolloverCounter, isMuxedRtcp, protectRtcp, sessionKeys, srtpSuiteParameters, unprotectRtcp, unprotectRtp } from './srtp-packet.js'
 import { freeUdpPort } from './testing/rtp-endpoint.js'
 import { emptyReceiverReport, isFir, isPli, rtcpPackets, rtcpReceiverReport, rtcpSenderReport, pliPacket, startsKeyframe } from './testing/rtcp-packets.js'
-import { frameHeight, frameWidth, meanLuma } from './testing/video-endpoint.js'
-import { startVideoWorker } from './testing/video-worker.js'
-
-type Context = { after: (fn: () => unknown) => void; diagnostic: (message: string) => void }
+import { meanLuma } from './testing/video-endpoint.js'
+import { boundSocket, h264, launchGst, muxedPli, startWorkerNotingFailures, watchComposition } from './testing/rtcp-harness.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-const frameBytes = frameWidth * frameHeight
 const suiteName = 'AES_CM_128_HMAC_SHA1_80'
 const suite = srtpSuiteParameters(suiteName)
 const newKey = () => randomBytes(30).toString('base64')
-const h264 = (payloadType: number) => ({ name: 'H264' as const, payloadType, clockRate: 90000 })
-const muxedPli = { mux: true, pli: true, fir: false } as const
-
-const startWorker = async (t: Context, portMin: number) => {
-  const { media, supervisor } = await startVideoWorker(t, { portMin, portMax: portMin + 199 })
-  const failed: string[] = []
-  supervisor.onEvent((event) => {
-    if (event._tag === 'LegFailed') failed.push(`${event.leg}: ${event.reason}`)
-  })
-  return Object.assign(media, { failed })
-}
-
-const bound = async (t: Context): Promise<dgram.Socket> => {
-  const socket = dgram.createSocket('udp4')
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
-  t.after(() => socket.close())
-  return socket
-}
-
-const launch = (t: Context, description: string, stdout: 'pipe' | 'ignore' = 'ignore'): ChildProcess => {
-  const child = spawn('gst-launch-1.0', ['-q', ...description.split(' ')], { stdio: ['ignore', stdout, 'ignore'] })
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  })
-  return child
-}
-
-/** A plain viewer leg shown `shown` (1+0), Parley's RTP decoded to small grey frames on stdout, each noted as it arrives. */
-const watchComposition = async (t: Context, media: GstMedia, viewerLeg: string, shown: string): Promise<{ readonly frames: ReadonlyArray<{ readonly at: number; readonly frame: Uint8Array }> }> => {
-  const decoderPort = await freeUdpPort()
-  const decoder = launch(
-    t,
-    [
-      `udpsrc address=127.0.0.1 port=${decoderPort} caps=application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=97`,
-      '! rtpjitterbuffer latency=50 ! rtph264depay ! avdec_h264 ! videoconvert ! videoscale',
-      `! video/x-raw,format=GRAY8,width=${frameWidth},height=${frameHeight},pixel-aspect-ratio=1/1 ! fdsink fd=1 sync=false`,
-    ].join(' '),
-    'pipe',
-  )
-  const frames: Array<{ readonly at: number; readonly frame: Uint8Array }> = []
-  let pending = Buffer.alloc(0)
-  decoder.stdout?.on('data', (chunk: Buffer) => {
-    pending = Buffer.concat([pending, chunk])
-    for (; pending.length >= frameBytes; pending = pending.subarray(frameBytes)) frames.push({ at: performance.now(), frame: Uint8Array.from(pending.subarray(0, frameBytes)) })
-  })
-  const ports = await media.allocate(LegId(viewerLeg), ['video'])
-  assert.ok(E.isRight(ports) && ports.right.video !== undefined)
-  const plan: VideoStreamPlan = { codec: h264(97), packetizationMode: 1, remote: { address: '127.0.0.1', port: decoderPort }, direction: 'sendonly' }
-  assert.ok(E.isRight(await media.attach(LegId(viewerLeg), undefined, { video: plan, displayName: 'Viewer' })()))
-  const result = await media.perform({ _tag: 'Show', leg: LegId(viewerLeg), view: { _tag: 'Composed', layout: 'one_main_zero_pips', participants: [LegId(shown)] } })()
-  assert.ok(E.isRight(result), JSON.stringify(result))
-  return { frames }
-}
 
 void test('over SRTP, a camera already running with a keyframe every 10 s shows in the composition within 2 s: Parley sends its sender an SRTCP PLI (muxed), which the far end decrypts', async (t) => {
   assert.ok(suite !== undefined)
-  const media = await startWorker(t, 49400)
+  const media = await startWorkerNotingFailures(t, 49400)
   const farKey = newKey()
   const parleyKey = newKey()
   const farRtp = sessionKeys(Buffer.from(farKey, 'base64'), suite)
   const parleyRtcp = sessionKeys(Buffer.from(parleyKey, 'base64'), suite, true)
   // The sender's SRTP reaches Parley through this relay, which opens only a second after the
   // sender's first keyframe: Parley picks up a stream already running, its next keyframe 10 s away.
-  const relay = await bound(t)
+  const relay = await boundSocket(t)
   const senderRtcpPort = await freeUdpPort()
   const ports = await media.allocate(LegId('k-camera'), ['video'])
   const parleyPort = E.isRight(ports) ? ports.right.video : undefined
@@ -156,7 +96,7 @@ void test('over SRTP, a camera already running with a keyframe every 10 s shows 
   }
   assert.ok(E.isRight(await media.attach(LegId('k-camera'), undefined, { video: plan, displayName: 'Camera' })()))
   const hex = Buffer.from(farKey, 'base64').toString('hex')
-  launch(
+  launchGst(
     t,
     [
       'rtpbin name=b',
@@ -198,14 +138,14 @@ void test('over SRTP, a camera already running with a keyframe every 10 s shows 
 
 void test('over SRTP, a viewer\'s SRTCP PLI gets an IDR at once; a PLI under a key its SDP did not give gets none; Parley\'s sender reports come as SRTCP', async (t) => {
   assert.ok(suite !== undefined)
-  const media = await startWorker(t, 49600)
+  const media = await startWorkerNotingFailures(t, 49600)
   const farKey = newKey()
   const parleyKey = newKey()
   const parleyRtp = sessionKeys(Buffer.from(parleyKey, 'base64'), suite)
   const parleyRtcp = sessionKeys(Buffer.from(parleyKey, 'base64'), suite, true)
   const farRtcp = sessionKeys(Buffer.from(farKey, 'base64'), suite, true)
   const strangerRtcp = sessionKeys(Buffer.from(newKey(), 'base64'), suite, true)
-  const viewer = await bound(t)
+  const viewer = await boundSocket(t)
   const ports = await media.allocate(LegId('q-viewer'), ['video'])
   assert.ok(E.isRight(ports) && ports.right.video !== undefined)
   const parleyPort = ports.right.video
