@@ -13,43 +13,13 @@ import { BfcpClient, requestStatusIn } from '../../bfcp/testing/bfcp-client.js'
 import { capturedLog, eventually, withRunningNode } from '../../node/testing/running-node.js'
 import { TestSipClient } from '../../node/testing/sip-client.js'
 import type { Dialog, DialogEnd } from '../../sip/stack/stack-types.js'
-
-/** A room system's offer: audio, main video, slides (RFC 4796) and RFC 8856 BFCP over UDP. */
-const roomSystemWithBfcp = [
-  'v=0',
-  'o=- 1 1 IN IP4 127.0.0.1',
-  's=-',
-  'c=IN IP4 127.0.0.1',
-  't=0 0',
-  'm=audio 49170 RTP/AVP 0',
-  'a=rtpmap:0 PCMU/8000',
-  'm=video 49172 RTP/AVP 96',
-  'a=rtpmap:96 H264/90000',
-  'a=content:main',
-  'a=label:1',
-  'm=video 49174 RTP/AVP 96',
-  'a=rtpmap:96 H264/90000',
-  'a=content:slides',
-  'a=label:3',
-  'm=application 49176 UDP/BFCP *',
-  'a=floorctrl:c-s',
-  'a=floorid:1 mstrm:3',
-  'a=bfcpver:2',
-  '',
-].join('\r\n')
+import { answeredBfcp, rfc8856UdpOffer } from '../../bfcp/testing/room-system-offer.js'
 
 interface RoomSystem {
   readonly name: string
   readonly dialog: Dialog
   readonly bfcp: BfcpClient
   readonly ended: () => DialogEnd | undefined
-}
-
-/** The BFCP port and ids of Parley's answer (RFC 8856 §5). */
-const bfcpOf = (answer: string): { readonly port: number; readonly conferenceId: number; readonly userId: number; readonly floorId: number } => {
-  const section = answer.split(/\r\n(?=m=)/).find((s) => s.startsWith('m=application')) ?? assert.fail(`no BFCP line in\n${answer}`)
-  const value = (name: string): number => Number(new RegExp(`^a=${name}:(\\d+)`, 'm').exec(section)?.[1] ?? assert.fail(`no a=${name} in\n${section}`))
-  return { port: Number(section.split(' ')[1]), conferenceId: value('confid'), userId: value('userid'), floorId: value('floorid') }
 }
 
 void test('a presenter’s media worker killed: its call and the other get BYE, the floor goes with it (status, BFCP, core), and a room system calling in next presents through the new worker', async (t) => {
@@ -67,11 +37,11 @@ void test('a presenter’s media worker killed: its call and the other get BYE, 
       const firstWorker = media.worker
 
       const callIn = async (name: string): Promise<RoomSystem> => {
-        const outcome = await sip.call('meet.bob@example.com', name, roomSystemWithBfcp)
+        const outcome = await sip.call('meet.bob@example.com', name, rfc8856UdpOffer)
         if (outcome._tag !== 'Answered') assert.fail(`${name}'s call was not answered: ${outcome.status}`)
         let end: DialogEnd | undefined
         outcome.dialog.setHandler({ onRequest: (request) => void request.respond({ status: 200 }), onTerminated: (e) => (end = e) })
-        const ids = bfcpOf(outcome.answer)
+        const ids = answeredBfcp(outcome.answer)
         const bfcp = await BfcpClient.udp('127.0.0.1', ids.port, ids)
         opened.push(bfcp)
         assert.equal((await bfcp.hello()).primitive, 'HelloAck')
