@@ -78,10 +78,12 @@ export const startsKeyframe = (packet: Buffer): boolean => {
   const header = 12 + 4 * ((packet[0] ?? 0) & 0x0f)
   const type = (packet[header] ?? 0) & 0x1f
   if (type === 5 || type === 7) return true
+  // STAP-A (§5.7.1): any aggregated unit (each after its 16-bit size; x264 puts an access unit delimiter first).
   if (type === 24) {
     for (let offset = header + 1; offset + 2 < packet.length; offset += 2 + packet.readUInt16BE(offset)) if ([5, 7].includes((packet[offset + 2] ?? 0) & 0x1f)) return true
     return false
   }
+  // FU-A: start bit and the fragmented unit's type.
   if (type === 28) return ((packet[header + 1] ?? 0) & 0x80) !== 0 && ((packet[header + 1] ?? 0) & 0x1f) === 5
   return false
 }
