@@ -1,28 +1,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import * as E from 'fp-ts/lib/Either.js'
-import type { MediaAnswer } from '../../../core/model/call.js'
 import { negotiateAnswer } from '../../sip/sdp/build-answer.js'
 import type { LocalMedia } from '../../sip/sdp/local-media.js'
 import { readOffer } from '../../sip/sdp/read-offer.js'
 import * as F from '../../sip/sdp/sdp-fixtures.js'
 import { audioPlanOf, contentPlanOf, videoPlanOf } from './leg-plan.js'
 import { AudioStreamPlan, LegPlan, VideoStreamPlan } from './worker-protocol.js'
-
-const local: LocalMedia = {
-  publicHost: '192.0.2.50',
-  ports: { audio: 40000, video: 40002 },
-  randomBytes: (n) => Uint8Array.from({ length: n }, (_, i) => i),
-  session: { id: '1', version: 1 },
-  localUri: 'sip:meet.alice@example.com',
-}
-const all: MediaAnswer = { audio: 'sendrecv', video: 'sendrecv' }
-
-const answer = (body: string, contentType = 'application/sdp') => {
-  const offer = readOffer(contentType, body)
-  if (E.isLeft(offer)) assert.fail(JSON.stringify(offer.left))
-  return negotiateAnswer(offer.right, all, local)
-}
+import { everyStream as all, fixtureLocal as local, negotiateFixture as answer } from '../../sip/sdp/testing/negotiate-fixture.js'
 
 void test('SIPp PCMU: codec, far end, Parley’s port; the plan is what the worker protocol accepts', () => {
   const plan = audioPlanOf(answer(F.sippPcmuOffer))

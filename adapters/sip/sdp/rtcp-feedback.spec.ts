@@ -6,7 +6,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import * as E from 'fp-ts/lib/Either.js'
-import type { MediaAnswer } from '../../../core/model/call.js'
 import { videoPlanOfExchange } from '../../media/worker/exchange-plan.js'
 import type { NegotiatedRtp } from './build-answer.js'
 import { negotiateAnswer } from './build-answer.js'
@@ -15,21 +14,7 @@ import type { LocalMedia } from './local-media.js'
 import { readOffer } from './read-offer.js'
 import { listedFeedback, rtcpFeedbackAttributes, videoRtcpRunsFor } from './rtcp-feedback.js'
 import * as F from './sdp-fixtures.js'
-
-const local: LocalMedia = {
-  publicHost: '192.0.2.50',
-  ports: { audio: 40000, video: 40002 },
-  randomBytes: (n) => Uint8Array.from({ length: n }, (_, i) => i),
-  session: { id: '1', version: 1 },
-  localUri: 'sip:meet.alice@example.com',
-}
-const all: MediaAnswer = { audio: 'sendrecv', video: 'sendrecv' }
-
-const negotiate = (body: string, contentType = 'application/sdp') => {
-  const offer = readOffer(contentType, body)
-  if (E.isLeft(offer)) assert.fail(JSON.stringify(offer.left))
-  return negotiateAnswer(offer.right, all, local)
-}
+import { everyStream as all, fixtureLocal as local, negotiateFixture as negotiate } from './testing/negotiate-fixture.js'
 
 const videoSection = (sdp: string): string => sdp.slice(sdp.indexOf('m=video'))
 const videoStream = (streams: ReturnType<typeof negotiate>['streams']): NegotiatedRtp | undefined => streams.find((s): s is NegotiatedRtp => s.kind === 'rtp' && s.role === 'video')
