@@ -499,10 +499,7 @@ export class CallSignalling implements Signalling {
       leg.localMedia = media
       const answer = this.readOwnOfferAnswer(leg, result.right)
       if (E.isRight(answer)) {
-        leg.remoteOffer = answer.right
-        leg.remoteMedia = answer.right.media
-        this.options.floorControl?.offerAnswered?.(leg.id, answer.right)
-        this.attachMedia(leg, this.planOfOwnOffer(leg, answer.right))
+        this.takeOwnOfferAnswer(leg, answer.right)
       }
       return done
     }
@@ -603,10 +600,7 @@ export class CallSignalling implements Signalling {
       this.deliver({ _tag: 'CallFailed', at: this.now(), leg: leg.id, status: 488, reason: `unusable SDP answer: ${describeSdpError(answer.left)}` })
       return
     }
-    leg.remoteOffer = answer.right
-    leg.remoteMedia = answer.right.media
-    this.options.floorControl?.offerAnswered?.(leg.id, answer.right)
-    this.attachMedia(leg, this.planOfOwnOffer(leg, answer.right))
+    this.takeOwnOfferAnswer(leg, answer.right)
     this.deliver({ _tag: 'CallAnswered', at: this.now(), leg: leg.id, answer: answer.right.media })
   }
 
@@ -622,10 +616,7 @@ export class CallSignalling implements Signalling {
         if (ack.bodyBytes.length > 0) {
           const answer = this.readOwnOfferAnswer(leg, ack)
           if (E.isRight(answer)) {
-            leg.remoteOffer = answer.right
-            leg.remoteMedia = answer.right.media
-            this.options.floorControl?.offerAnswered?.(leg.id, answer.right)
-            this.attachMedia(leg, this.planOfOwnOffer(leg, answer.right))
+            this.takeOwnOfferAnswer(leg, answer.right)
           }
         }
         leg.markAcked()
@@ -688,6 +679,18 @@ export class CallSignalling implements Signalling {
   }
 
   /** The plans when Parley offered (`leg.localSdp`) and `answer` came back. */
+  /**
+   * The far end's answer to Parley's offer (a dial-out's 200, the ACK of an offerless INVITE, the
+   * answer to a re-INVITE): the leg's remote side, floor control told (the BFCP line of the
+   * answer, RFC 8856), and the media attached by the exchange.
+   */
+  private takeOwnOfferAnswer(leg: CallLeg, answer: ParsedOffer): void {
+    leg.remoteOffer = answer
+    leg.remoteMedia = answer.media
+    this.options.floorControl?.offerAnswered?.(leg.id, answer)
+    this.attachMedia(leg, this.planOfOwnOffer(leg, answer))
+  }
+
   /**
    * The far end's answer to Parley's offer on the leg (leg.localSdp), held to the offer's
    * m-lines: lines past them are not accepted streams (RFC 3264 §6) and are ignored, not fatal.
